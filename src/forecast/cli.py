@@ -1,0 +1,56 @@
+"""The ``forecast`` command line.
+
+Each sub-command lives in its own module of :mod:`forecast.commands` and exposes
+``register(subparsers)``, which adds its parser and sets ``func`` (called with the
+parsed arguments, returning the exit code). New commands need no change here.
+
+Exit codes: 0 success, 1 the work failed (e.g. invalid data, a failing notebook),
+2 bad usage (argparse's own convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from forecast import __version__, commands
+
+
+class UserError(Exception):
+    """An error caused by the user's input; printed without a traceback (exit 1)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every sub-command of :mod:`forecast.commands`."""
+    parser = argparse.ArgumentParser(
+        prog="forecast",
+        description="Forecasting workbench for the 2030 qualification targets of Lạng Sơn's Plan 165/KH-UBND.",
+    )
+    parser.add_argument("--version", action="version", version=f"forecast {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        if hasattr(module, "register"):
+            module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``forecast`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"forecast {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"forecast {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""``forecast kernel``: register the workbench's Jupyter kernel."""
+
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    p = sub.add_parser("kernel", help="register the Jupyter kernel used by the notebooks")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from forecast.kernel import ensure_kernel
+
+    print(f"kernel: {ensure_kernel()}")
+    return 0

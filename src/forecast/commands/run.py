@@ -1,0 +1,31 @@
+"""``forecast run``: the annual run (all notebooks → reports/<year>/)."""
+
+from __future__ import annotations
+
+import os
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="execute the annual run and write reports/<year>/index.html")
+    p.add_argument("--data", metavar="DIR", help="data folder (default: the embedded demo province)")
+    p.add_argument("--as-of", metavar="YEAR", help="as-of year (default: the latest year in the data)")
+    p.add_argument("--out", metavar="DIR", help="base folder of report sets (default: reports/)")
+    p.add_argument("--lang", default="vi", help="report language: vi (default) or en")
+    p.add_argument("--spec", metavar="YAML", help="run specification (default: notebooks/run.yml)")
+    p.add_argument("--scenarios", nargs="*", default=(), metavar="NAME", help="scenarios to compare")
+    p.add_argument("--jobs", type=int, help="notebooks executed at once (default: number of cores)")
+    p.add_argument("--quiet", action="store_true", default=bool(os.environ.get("CI")),
+                   help="print only failures (default when CI is set)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from forecast.cli import UserError
+    from forecast.pipeline import RunSpecError, run_annual, validate_options
+
+    try:
+        opts = validate_options(data_dir=args.data, as_of=args.as_of, out=args.out, lang=args.lang,
+                                spec=args.spec, jobs=args.jobs, quiet=args.quiet, scenarios=args.scenarios)
+        return run_annual(opts)
+    except RunSpecError as exc:
+        raise UserError(str(exc)) from exc

@@ -1,0 +1,109 @@
+"""Every path the workbench uses, resolved in one place.
+
+Paths derive from the project root, which is found from this file's location
+(``src/forecast/config.py`` → two levels up) unless ``FORECAST_ROOT`` is set.
+Each folder can also be moved on its own with an environment variable:
+
+======================  =====================================  ==========================
+variable                default                                what lives there
+======================  =====================================  ==========================
+``FORECAST_ROOT``       the checkout                           everything below
+``FORECAST_DATA``       ``<root>/data``                        targets, units, scenarios
+``FORECAST_DEMO``       ``<data>/demo``                        the synthetic demo province
+``FORECAST_REPORTS``    ``<root>/reports``                     rendered report sets
+``FORECAST_NOTEBOOKS``  ``<root>/notebooks``                   the parameterised notebooks
+======================  =====================================  ==========================
+
+Nothing else in the package builds a project path by hand: import the functions
+below. Functions (not module constants) are used so that tests and the runner can
+change the environment at run time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Name of the Jupyter kernel registered at setup and used by every papermill run.
+KERNEL_NAME = "forecast-workbench"
+KERNEL_DISPLAY_NAME = "Python (forecast workbench)"
+
+#: The plan's target year and the first year of the plan's history window.
+TARGET_YEAR = 2030
+BASE_YEAR = 2015
+#: Province code of Lạng Sơn in the national list of administrative units.
+PROVINCE_CODE = "20"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def project_root() -> Path:
+    """The project root (the folder holding ``pyproject.toml``)."""
+    return _env_path("FORECAST_ROOT", Path(__file__).resolve().parents[2])
+
+
+def data_dir() -> Path:
+    """Folder of the project's own tables (targets, units, scenarios, demo data)."""
+    return _env_path("FORECAST_DATA", project_root() / "data")
+
+
+def demo_dir() -> Path:
+    """The embedded synthetic demonstration province: the default input of every command."""
+    return _env_path("FORECAST_DEMO", data_dir() / "demo")
+
+
+def reports_dir() -> Path:
+    """Where report sets are written, one folder per as-of year."""
+    return _env_path("FORECAST_REPORTS", project_root() / "reports")
+
+
+def notebooks_dir() -> Path:
+    """The parameterised notebooks executed by the annual run."""
+    return _env_path("FORECAST_NOTEBOOKS", project_root() / "notebooks")
+
+
+def targets_file() -> Path:
+    """The plan's targets T01–T11 as data."""
+    return data_dir() / "targets.yml"
+
+
+def units_file() -> Path:
+    """Registry of the province's units with their validity periods."""
+    return data_dir() / "units.csv"
+
+
+def crosswalk_file() -> Path:
+    """The project's copy of the 1 July 2025 commune crosswalk (with sources)."""
+    return data_dir() / "crosswalk_2025.csv"
+
+
+def reference_file() -> Path:
+    """Published reference figures (national and other provinces), with source URLs."""
+    return data_dir() / "reference" / "public_figures.csv"
+
+
+def scenarios_dir() -> Path:
+    """Scenario files (YAML levers) for the stock-flow engine."""
+    return data_dir() / "scenarios"
+
+
+def report_dir(as_of: int, base: Path | None = None) -> Path:
+    """The report folder of one as-of year: ``reports/<year>/``."""
+    return (base or reports_dir()) / str(int(as_of))
+
+
+def shared_dir() -> Path:
+    """The workplace's ``shared/`` folder beside the checkout (benchmarks read panels there)."""
+    return _env_path("FORECAST_SHARED", project_root().parent / "shared")
+
+
+def inside_project(path: Path) -> bool:
+    """Whether ``path`` lies inside the project root (used to vet run parameters)."""
+    try:
+        Path(path).resolve().relative_to(project_root())
+    except ValueError:
+        return False
+    return True
