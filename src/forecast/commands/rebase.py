@@ -1,0 +1,66 @@
+"""``forecast rebase OBS.csv --to 2025-07-01 --out OUT.csv``: history onto today's communes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "rebase",
+        help="map commune-level observations onto the units of a later date by summing counts",
+        description="Map commune-level observations dated before --to onto the units valid on --to "
+                    "(through the 1/12/2024 change and the 1/7/2025 rearrangement), summing counts. "
+                    "Split communes are shared out by --split shares (default 0.5).",
+    )
+    p.add_argument("obs", type=Path, metavar="OBS.csv", help="an observations CSV")
+    p.add_argument("--to", default="2025-07-01", help="date whose units are the target (default 2025-07-01)")
+    p.add_argument("--out", type=Path, required=True, metavar="OUT.csv", help="where to write the result")
+    p.add_argument("--split", action="append", default=[], metavar="CODE=SHARE",
+                   help="share (0-1) of split commune CODE's counts going to the unit that received its part; "
+                        "defaults: 06622 (Bính Xá), 06625 (Kiên Mộc), 06040 (xã Đại Đồng before 1/12/2024) = 0.5")
+    p.set_defaults(func=run)
+
+
+def _splits(items: list[str]) -> dict[str, float]:
+    from forecast.cli import UserError
+
+    out = {}
+    for item in items:
+        code, sep, share = item.partition("=")
+        try:
+            value = float(share)
+        except ValueError:
+            value = -1.0
+        if not sep or not 0.0 <= value <= 1.0:
+            raise UserError(f"--split {item!r}: expected CODE=SHARE with SHARE between 0 and 1")
+        out[code.strip()] = value
+    return out
+
+
+def run(args) -> int:
+    import pandas as pd
+
+    from forecast.cli import UserError
+    from forecast.observations import read_observations, rebase, write_observations
+    from forecast.validate import ValidationError
+
+    splits = _splits(args.split)
+    try:
+        to = pd.Timestamp(args.to)
+    except (ValueError, TypeError):
+        raise UserError(f"--to {args.to!r} is not a date (use YYYY-MM-DD)") from None
+    try:
+        obs = read_observations(args.obs)
+    except ValidationError as exc:
+        raise UserError(f"{args.obs} is not valid; nothing written:\n{exc}") from None
+    try:
+        out, notes = rebase(obs, to=to, splits=splits)
+    except ValueError as exc:
+        raise UserError(f"{args.obs}: cannot re-base: {exc}") from None
+    write_observations(out, args.out)
+    n_rebased = int(out["flags"].str.contains("rebased", regex=False).sum())
+    print(f"wrote {args.out}: {len(out)} rows, {n_rebased} re-based onto the units of {to.date()}")
+    for note in notes:
+        print(f"note: {note}")
+    return 0
