@@ -90,6 +90,11 @@ def scenarios_dir() -> Path:
     return data_dir() / "scenarios"
 
 
+def exports_dir() -> Path:
+    """Where the scenario explorer exports views (PNG + CSV): ``reports/explorer/``."""
+    return reports_dir() / "explorer"
+
+
 def report_dir(as_of: int, base: Path | None = None) -> Path:
     """The report folder of one as-of year: ``reports/<year>/``."""
     return (base or reports_dir()) / str(int(as_of))
@@ -107,3 +112,8 @@ def inside_project(path: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def methods_file() -> Path:
+    """The method notes (Markdown) that every report links to, rendered as ``methods.html``."""
+    return project_root() / "docs" / "methods.md"
