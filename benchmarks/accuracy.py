@@ -1,0 +1,151 @@
+"""Accuracy benchmark: the rolling-origin backtest on the three public panels.
+
+Usage::
+
+    python benchmarks/accuracy.py [PANELS_DIR] [--jobs 2] [--out benchmarks/results]
+
+PANELS_DIR defaults to ``forecast.config.shared_dir() / "benchmarks"`` (the
+workplace's ``shared/benchmarks``); the panels are read there, never copied.
+Writes ``accuracy.md`` (the table, also printed) and one JSON per panel, and
+checks the project's bar: the default's ``mae_3_8`` ≤ 0.95 × the best peer's, its
+80 % coverage in [75 %, 85 %], and its Brier score below every peer's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from forecast import config
+from forecast.backtest import read_panel, run_backtest, write_json
+
+PANELS = {
+    "eurostat_tgs00109_nuts2_tertiary_25_64.csv": "Eurostat NUTS-2 tertiary attainment 25–64",
+    "wdi_internet_users_pct_countries.csv": "WDI internet users",
+    "owid_wb_electricity_access_pct.csv": "World Bank access to electricity",
+}
+#: World Bank regional and income aggregates in the OWID file (its README: keep countries only).
+AGGREGATES = frozenset("""Arab World|Caribbean small states|Central Europe and the Baltics|Early-demographic dividend|\
+East Asia & Pacific|East Asia & Pacific (IDA & IBRD countries)|East Asia & Pacific (excluding high income)|Euro area|\
+Europe & Central Asia|Europe & Central Asia (IDA & IBRD countries)|Europe & Central Asia (excluding high income)|\
+European Union|Fragile and conflict affected situations|Heavily indebted poor countries (HIPC)|High income|IBRD only|\
+IDA & IBRD total|IDA blend|IDA only|IDA total|Late-demographic dividend|Latin America & Caribbean|\
+Latin America & Caribbean (excluding high income)|Latin America & the Caribbean (IDA & IBRD countries)|\
+Least developed countries: UN classification|Low & middle income|Low income|Lower middle income|\
+Middle East & North Africa|Middle East & North Africa (IDA & IBRD countries)|\
+Middle East & North Africa (excluding high income)|Middle income|North America|OECD members|Other small states|\
+Pacific island small states|Post-demographic dividend|Pre-demographic dividend|Small states|South Asia|\
+South Asia (IDA & IBRD)|Sub-Saharan Africa|Sub-Saharan Africa (IDA & IBRD countries)|\
+Sub-Saharan Africa (excluding high income)|Upper middle income|World""".split("|"))
+
+
+def _countries_only(panel):
+    return panel[~panel["entity"].isin(AGGREGATES)]
+
+
+def bar_check(result: dict) -> dict:
+    """Whether the default meets the three parts of the bar on one panel."""
+    methods = result["methods"]
+    d = methods[result["default"]]
+    peers = {k: v for k, v in methods.items() if k != result["default"]}
+    best_name = min(peers, key=lambda k: peers[k]["mae_3_8"])
+    ratio = d["mae_3_8"] / peers[best_name]["mae_3_8"]
+    best_brier = min(v["brier"] for v in peers.values())
+    return {"best_peer": best_name, "mae_ratio": ratio, "mae_ok": ratio <= 0.95,
+            "coverage_ok": 0.75 <= d["coverage80"] <= 0.85, "brier_ok": d["brier"] < best_brier,
+            "best_peer_brier": best_brier}
+
+
+def table(results: dict) -> str:
+    """The markdown table of every method's figures on every panel."""
+    lines = []
+    for label, res in results.items():
+        chk = bar_check(res)
+        lines += [f"### {label}", "",
+                  f"{res['n_entities']} entities, {res['n_forecasts']} forecasts scored "
+                  f"(window {res['settings']['window']}, horizons {res['settings']['horizons']}).", "",
+                  "| method | MAE h1 | MAE h3 | MAE h5 | MAE h8 | mae_3_8 | cover 80 | cover 95 | CRPS | pinball | Brier |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for name, m in res["methods"].items():
+            mae = m["mae"]
+            cells = [f"{mae[h]:.2f}" if h in mae else "–" for h in ("1", "3", "5", "8")]
+            star = " **(default)**" if name == res["default"] else ""
+            lines.append(f"| {name}{star} | " + " | ".join(cells) +
+                         f" | {m['mae_3_8']:.3f} | {100 * m['coverage80']:.1f}% | {100 * m['coverage95']:.1f}% | "
+                         f"{m['crps']:.3f} | {m['pinball']:.3f} | {m['brier']:.4f} |")
+        lines += ["",
+                  f"Bar: default mae_3_8 / best peer ({chk['best_peer']}) = {chk['mae_ratio']:.3f} "
+                  f"({'meets' if chk['mae_ok'] else 'misses'} ≤ 0.95); 80% coverage "
+                  f"{100 * res['methods'][res['default']]['coverage80']:.1f}% "
+                  f"({'inside' if chk['coverage_ok'] else 'outside'} 75–85%); Brier "
+                  f"{res['methods'][res['default']]['brier']:.4f} vs best peer {chk['best_peer_brier']:.4f} "
+                  f"({'below' if chk['brier_ok'] else 'not below'}).", ""]
+        for note in res["notes"]:
+            lines.append(f"Note: {note}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+README_START = "<!-- accuracy:start -->"
+README_END = "<!-- accuracy:end -->"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def update_readme(readme: Path, body: str) -> bool:
+    """Put ``body`` between the accuracy markers of ``readme`` (False when the markers are absent)."""
+    if not readme.is_file():
+        return False
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return False
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    _write_atomic(readme, f"{head}{README_START}\n{body}\n{README_END}{tail}")
+    return True
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("panels_dir", nargs="?", type=Path, default=config.shared_dir() / "benchmarks")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=config.project_root() / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    missing = [f for f in PANELS if not (args.panels_dir / f).is_file()]
+    if missing:
+        print(f"accuracy.py: missing panel(s) in {args.panels_dir}: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    results = {}
+    for file, label in PANELS.items():
+        t0 = time.time()
+        panel = read_panel(args.panels_dir / file)
+        if file.startswith("owid"):
+            panel = _countries_only(panel)
+        res = run_backtest(panel, jobs=args.jobs)
+        res["panel"] = file
+        res["seconds"] = round(time.time() - t0, 1)
+        write_json(res, args.out / (Path(file).stem + ".json"))
+        results[label] = res
+        print(f"{label}: {res['seconds']} s", file=sys.stderr)
+    text = ("# Accuracy benchmark (rolling-origin backtest)\n\n"
+            "Written by `python benchmarks/accuracy.py`; MAE, CRPS and pinball in percentage points; "
+            "Brier over the events value(T+h) ≥ value(T) + δ, δ ∈ {1, 3, 5, 10}.\n\n" + table(results))
+    _write_atomic(args.out / "accuracy.md", text)
+    if args.out.resolve() == (config.project_root() / "benchmarks" / "results").resolve():
+        update_readme(config.project_root() / "benchmarks" / "README.md", table(results))
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,420 @@
+"""Rolling-origin evaluation of the trend models on ``entity,year,value[,flag]`` panels.
+
+For every entity and every origin year ``T`` each method is fitted on at most
+``window`` points up to ``T`` (and at least ``min_points``) and forecasts
+``T+1 … T+horizons``; the forecasts are scored against the published values.
+Origins whose value is already ≥ 99.5 % are skipped (nothing left to forecast).
+A ``b`` in ``flag`` marks a series break (first year of a new definition), which
+the models handle as a level shift.
+
+Scores (values in percentage points, see ``docs/methods.md``):
+
+* ``mae`` by horizon and ``mae_3_8``, the mean of the horizon MAEs from 3 to 8
+  (or every available horizon ≥ 3);
+* ``coverage80`` / ``coverage95``: share of outcomes inside the central 80 % / 95 %
+  intervals;
+* ``crps``: the continuous ranked probability score of the simulated
+  distribution, and ``pinball``: the mean quantile loss over 5 %, 10 %, … 95 %;
+* ``brier``: the Brier score of the events "value at ``T+h`` ≥ value at ``T`` + δ"
+  for δ ∈ {1, 3, 5, 10} points, with the probabilities read off each forecast
+  distribution (also by δ).
+
+The workbench's default learns its weights and error distribution at origin
+``T`` only from forecasts of earlier origins whose outcome year is ≤ ``T``, over
+all entities of the panel (no look-ahead).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecast.models import DEFAULT, get_model
+from forecast.models.base import SeriesData, SeriesError
+from forecast.models.default import (
+    COMPONENTS,
+    RECENT_YEARS,
+    combine,
+    copula_uniforms,
+    learn_calibration,
+    series_scale,
+)
+
+#: Peers scored in every run, in report order (AutoETS joins when statsforecast is installed).
+PEERS = ("last_value", "straight_line", "cagr", "logit_linear", "damped_logit")
+#: Said in the output when AutoETS is scored.
+AUTO_ETS_NOTE = ("AutoETS (statsforecast) is fitted on the percent values; on windows too short for it "
+                 "(statsforecast's 'tiny datasets') or that it cannot fit (flat windows, non-finite output) it falls back to the last value with random-walk intervals.")
+#: Events scored by the Brier score: value at T+h ≥ value at T + δ points.
+DELTAS = (1, 3, 5, 10)
+#: Quantile levels of the pinball loss.
+PINBALL_LEVELS = np.round(np.arange(0.05, 0.951, 0.05), 2)
+#: Series at or above this percent at the origin are skipped.
+CEILING_SKIP = 99.5
+
+
+class PanelError(ValueError):
+    """A panel file is malformed; the message lists every problem with its row."""
+
+
+def read_panel(path) -> pd.DataFrame:
+    """Read and check a panel ``entity,year,value[,flag]`` (value in percent).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``entity`` (str), ``year`` (int), ``value`` (float, percent),
+        ``brk`` (bool: the flag holds ``b``), sorted by entity and year; rows
+        without a value are dropped.
+
+    Raises
+    ------
+    PanelError
+        Listing every problem as ``PATH:ROW:COLUMN: message`` (rows counted
+        as in the file, header = row 1).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise PanelError(f"{path}: no such file")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise PanelError(f"{path}: not a readable CSV file ({exc})") from exc
+    missing = [c for c in ("entity", "year", "value") if c not in raw.columns]
+    if missing:
+        raise PanelError(f"{path}:1: missing column(s) {', '.join(missing)}; found {list(raw.columns)}")
+    problems = []
+    year = pd.to_numeric(raw["year"].str.strip(), errors="coerce")
+    value_txt = raw["value"].str.strip()
+    value = pd.to_numeric(value_txt, errors="coerce")
+    for i in np.flatnonzero(year.isna() | (year != year.round())):
+        problems.append(f"{path}:{i + 2}:year: not a whole year: {raw['year'].iloc[i]!r}")
+    for i in np.flatnonzero(value.isna() & (value_txt != "")):
+        problems.append(f"{path}:{i + 2}:value: not a number: {raw['value'].iloc[i]!r}")
+    for i in np.flatnonzero((value < 0) | (value > 100)):
+        problems.append(f"{path}:{i + 2}:value: {value.iloc[i]} is outside 0–100 (values are percentages)")
+    for i in np.flatnonzero(raw["entity"].str.strip() == ""):
+        problems.append(f"{path}:{i + 2}:entity: empty")
+    dup = raw.assign(year=year).duplicated(["entity", "year"], keep="first") & year.notna()
+    for i in np.flatnonzero(dup):
+        problems.append(f"{path}:{i + 2}:year: duplicate year {int(year.iloc[i])} for entity {raw['entity'].iloc[i]!r}")
+    if problems:
+        problems.sort(key=lambda m: int(m[len(str(path)) + 1:].split(":", 1)[0]))
+        raise PanelError("\n".join(problems[:50]) + (f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""))
+    flag = raw["flag"] if "flag" in raw.columns else pd.Series("", index=raw.index)
+    out = pd.DataFrame({"entity": raw["entity"].str.strip(), "year": year, "value": value,
+                        "brk": flag.str.contains("b", na=False)})
+    out = out[out["value"].notna()].astype({"year": int})
+    return out.sort_values(["entity", "year"]).reset_index(drop=True)
+
+
+# -- optional peer ------------------------------------------------------------------
+class AutoETSPeer:
+    """statsforecast's AutoETS on the percent series (an optional benchmarking peer).
+
+    Its normal prediction intervals become draws (sd from the 95 % interval),
+    clipped to [0, 1]. Import is lazy: :func:`auto_ets_available` says whether
+    statsforecast is installed.
+    """
+
+    name = "auto_ets"
+
+    def fit(self, series: SeriesData):
+        self.data_ = series
+        return self
+
+    def predict(self, years, levels=(80, 95), n_draws=1000, seed=0):
+        from statsforecast.models import AutoETS
+
+        from forecast.results import Forecast
+
+        h = np.asarray(years) - self.data_.years[-1]
+        H = int(h.max())
+        try:
+            res = AutoETS(season_length=1).forecast(y=self.data_.values * 100, h=H, level=[95])
+            if not all(np.isfinite(np.asarray(res[k])).all() for k in ("mean", "lo-95", "hi-95")):
+                raise FloatingPointError("AutoETS returned non-finite forecasts")
+        except Exception:  # noqa: BLE001 - any failure of the optional library on a degenerate window
+            # statsforecast refuses "tiny datasets" (about 4 points or fewer) and fails on some flat
+            # windows: there ETS reduces to its simplest member, the last value with random-walk
+            # intervals (ETS(A,N,N), alpha = 1)
+            from forecast.models.baselines import LastValue
+
+            fc = LastValue().fit(self.data_).predict(years, n_draws=n_draws, seed=seed)
+            fc.method = self.name
+            return fc
+        mean = np.asarray(res["mean"])[h - 1]
+        sd = np.maximum((np.asarray(res["hi-95"]) - np.asarray(res["lo-95"]))[h - 1] / (2 * 1.959964), 1e-6)
+        rng = np.random.default_rng(seed)
+        draws = np.clip(mean + sd * rng.standard_normal((n_draws, len(h))), 0, 100) / 100
+        return Forecast(years=years, draws=draws, method=self.name, point=np.clip(mean, 0, 100) / 100)
+
+
+def auto_ets_available() -> bool:
+    """Whether statsforecast (the ``bench`` extra) can be imported."""
+    try:
+        import statsforecast.models  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# -- scoring ------------------------------------------------------------------------
+def score(draws: np.ndarray, point: np.ndarray, outcome: np.ndarray, origin_value: float) -> np.ndarray:
+    """Scores of one forecast at each horizon with an outcome (all in percent).
+
+    Returns
+    -------
+    ndarray (n_years, 5 + len(DELTAS))
+        Columns: absolute error, inside 80 %, inside 95 %, CRPS, mean pinball
+        loss, then the squared error of the event probability for each δ.
+        Rows of years without an outcome are NaN.
+    """
+    n = draws.shape[0]
+    x = np.sort(draws, axis=0)
+    y = outcome
+    out = np.full((len(y), 5 + len(DELTAS)), np.nan)
+    ok = np.isfinite(y)
+    if not ok.any():
+        return out
+    x, y, p = x[:, ok], y[ok], point[ok]
+    q = np.quantile(x, [0.025, 0.1, 0.9, 0.975], axis=0)
+    ranks = (2 * np.arange(1, n + 1) - n - 1)[:, None]
+    crps = np.mean(np.abs(x - y), axis=0) - np.sum(ranks * x, axis=0) / n ** 2
+    qs = np.quantile(x, PINBALL_LEVELS, axis=0)
+    u = y[None, :] - qs
+    pinball = np.mean(np.maximum(PINBALL_LEVELS[:, None] * u, (PINBALL_LEVELS[:, None] - 1) * u), axis=0)
+    cols = [np.abs(p - y), (q[1] <= y) & (y <= q[2]), (q[0] <= y) & (y <= q[3]), crps, pinball]
+    for d in DELTAS:
+        thr = origin_value + d
+        prob = np.mean(x >= thr, axis=0)
+        cols.append((prob - (y >= thr)) ** 2)
+    out[ok] = np.column_stack(cols)
+    return out
+
+
+# -- the run -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    """Options of a backtest run (see :func:`run_backtest`)."""
+
+    window: int = 8
+    horizons: int = 8
+    min_points: int = 3
+    n_draws: int = 1000
+    seed: int = 0
+    auto_ets: bool = True
+
+
+def _origins(years: np.ndarray, values: np.ndarray, s: Settings):
+    """(origin index, window start, future mask) for each usable origin of one series."""
+    for i in range(s.min_points - 1, len(years) - 1):
+        if values[i] >= CEILING_SKIP:
+            continue
+        lo = max(0, i + 1 - s.window)
+        if i + 1 - lo < s.min_points:
+            continue
+        future = (years > years[i]) & (years - years[i] <= s.horizons)
+        if future.any():
+            yield i, lo, future
+
+
+def _entity_work(args):
+    """Score the peers on every origin of a few entities (runs in a worker process)."""
+    chunk, s, peers = args
+    rows, comps = [], []
+    for entity, years, values, brk in chunk:
+        for i, lo, future in _origins(years, values, s):
+            T = int(years[i])
+            data = SeriesData(years[lo:i + 1], values[lo:i + 1] / 100, None, brk[lo:i + 1], "share")
+            fut_h = np.arange(1, s.horizons + 1)
+            outcome = np.full(s.horizons, np.nan)
+            outcome[years[future] - T - 1] = values[future]
+            f_years = T + fut_h
+            seed = (s.seed * 1_000_003 + zlib.crc32(str(entity).encode()) + T) % 2**32
+            points, mix = {}, []
+            for name in peers:
+                model = AutoETSPeer() if name == "auto_ets" else get_model(name)
+                try:
+                    fc = model.fit(data).predict(f_years, n_draws=s.n_draws, seed=seed)
+                except (SeriesError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+                    continue
+                d, p = fc.draws * 100, fc.median.to_numpy() * 100
+                sc = score(d, p, outcome, values[i])
+                rows.append((name, entity, T, sc))
+                if name in COMPONENTS:
+                    points[name] = p
+                    mix.append(d[: s.n_draws // len(COMPONENTS)])
+            if len(points) == len(COMPONENTS):
+                P = np.column_stack([points[c] for c in COMPONENTS])
+                mixd = np.vstack(mix)
+                rows.append(("_mixture", entity, T, score(mixd, np.median(mixd, axis=0), outcome, values[i])))
+                comps.append((entity, T, values[i], P, data, outcome))
+    return rows, comps
+
+
+def _chunks(panel: pd.DataFrame, n: int):
+    items = []
+    for entity, g in panel.groupby("entity", sort=True):
+        items.append((entity, g["year"].to_numpy(), g["value"].to_numpy(dtype=float), g["brk"].to_numpy()))
+    return [items[k::n] for k in range(n)]
+
+
+def _default_rows(comps, mixture_rows, s: Settings):
+    """Score the default at each origin with a calibration learned from earlier outcomes only."""
+    if not comps:
+        return [], {}
+    H = s.horizons
+    origins = np.array([c[1] for c in comps])
+    P = np.stack([c[3] for c in comps])          # (n, H, k)
+    Y = np.stack([c[5] for c in comps])          # (n, H)
+    V0 = np.array([c[2] for c in comps])
+    S = np.array([series_scale(c[4].values, c[4].years, "share", c[4].breaks) for c in comps])
+    h = np.arange(1, H + 1)
+    target_year = origins[:, None] + h[None, :]
+    mix = {(e, T): sc for (_, e, T, sc) in mixture_rows}
+    rows, used = [], {}
+    rng = np.random.default_rng(s.seed)
+    for T in np.unique(origins):
+        known = (target_year <= T) & np.isfinite(Y) & (target_year > T - RECENT_YEARS)
+        idx_r, idx_h = np.nonzero(known)
+        cal = learn_calibration(P[idx_r, idx_h] / 100, Y[idx_r, idx_h] / 100, S[idx_r], h[idx_h],
+                                levels=V0[idx_r] / 100, source=f"panel origins before {T}")
+        used[int(T)] = cal.n_records
+        for j in np.flatnonzero(origins == T):
+            entity, _, v0, pts, _, outcome = comps[j]
+            scale = S[j]
+            if cal.usable:
+                u = copula_uniforms(rng, s.n_draws, H)
+                d, p = combine(pts / 100, scale, h, cal, u, kind="share", level=v0 / 100)
+                d, p = d * 100, p * 100
+                rows.append((DEFAULT, entity, int(T), score(d, p, outcome, v0)))
+            else:
+                rows.append((DEFAULT, entity, int(T), mix[(entity, T)]))
+    return rows, used
+
+
+def summarise(rows, horizons: int) -> dict:
+    """Per-method figures from the scored rows (see the module docstring)."""
+    by = {}
+    for name, _, _, sc in rows:
+        by.setdefault(name, []).append(sc)
+    out = {}
+    for name, scs in by.items():
+        arr = np.stack(scs)                       # (n_forecasts, H, cols)
+        mae = {str(k + 1): float(np.nanmean(arr[:, k, 0])) for k in range(horizons)
+               if np.isfinite(arr[:, k, 0]).any()}
+        long = [mae[str(k)] for k in range(3, min(horizons, 8) + 1) if str(k) in mae]
+        if not long:
+            long = [v for k, v in mae.items() if int(k) >= 3]
+        flat = arr.reshape(-1, arr.shape[2])
+        flat = flat[np.isfinite(flat[:, 0])]
+        out[name] = {
+            "mae": mae,
+            "mae_3_8": float(np.mean(long)) if long else None,
+            "coverage80": float(flat[:, 1].mean()),
+            "coverage95": float(flat[:, 2].mean()),
+            "crps": float(flat[:, 3].mean()),
+            "pinball": float(flat[:, 4].mean()),
+            "brier": float(flat[:, 5:].mean()),
+            "brier_by_delta": {str(d): float(flat[:, 5 + k].mean()) for k, d in enumerate(DELTAS)},
+            "n_forecasts": int(arr.shape[0]),
+            "n_scored": int(flat.shape[0]),
+        }
+    return out
+
+
+def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_points: int = 3,
+                 n_draws: int = 1000, seed: int = 0, auto_ets: bool = True, jobs: int = 1) -> dict:
+    """Rolling-origin backtest of the peers and the default on one panel.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        As returned by :func:`read_panel` (value in percent, ``brk`` flags).
+    window : int
+        Most points each fit uses.
+    horizons : int
+        Years ahead forecast from each origin.
+    min_points : int
+        Fewest points a fit uses (origins with fewer are not scored).
+    n_draws, seed : int
+        Simulated paths per forecast and the seed.
+    auto_ets : bool
+        Score statsforecast's AutoETS too when it is installed.
+    jobs : int
+        Worker processes.
+
+    Returns
+    -------
+    dict
+        ``methods`` (figures per method), ``default`` (the default's name),
+        ``n_forecasts`` (origins scored), settings and notes.
+    """
+    for name, v, lo in (("window", window, 2), ("horizons", horizons, 1), ("min_points", min_points, 2),
+                        ("n_draws", n_draws, 10), ("jobs", jobs, 1)):
+        if int(v) < lo:
+            raise ValueError(f"{name} must be at least {lo}, got {v}")
+    if min_points > window:
+        raise ValueError(f"min_points ({min_points}) cannot exceed window ({window})")
+    s = Settings(int(window), int(horizons), int(min_points), int(n_draws), int(seed), bool(auto_ets))
+    notes = []
+    peers = list(PEERS)
+    if auto_ets and auto_ets_available():
+        peers.append("auto_ets")
+        notes.append(AUTO_ETS_NOTE)
+    elif auto_ets:
+        notes.append("AutoETS skipped: statsforecast is not installed (pip install 'forecast[bench]').")
+    chunks = [c for c in _chunks(panel, max(jobs, 1)) if c]
+    work = [(c, s, tuple(peers)) for c in chunks]
+    if jobs > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_entity_work, work))
+    else:
+        results = [_entity_work(w) for w in work]
+    rows = [r for res in results for r in res[0]]
+    comps = sorted((c for res in results for c in res[1]), key=lambda c: (c[1], c[0]))
+    mixture = [r for r in rows if r[0] == "_mixture"]
+    rows = [r for r in rows if r[0] != "_mixture"]
+    default_rows, used = _default_rows(comps, mixture, s)
+    figures = summarise(rows + default_rows, s.horizons)
+    order = peers + [DEFAULT]
+    methods = {m: figures[m] for m in order if m in figures}
+    fallback = sum(1 for v in used.values() if not v)
+    if fallback:
+        notes.append(f"At {fallback} origin year(s) no horizon had enough scored past forecasts; the default was "
+                     "the equal-weight mixture of its components there.")
+    return {
+        "default": DEFAULT,
+        "n_forecasts": int(methods[DEFAULT]["n_forecasts"]) if DEFAULT in methods else 0,
+        "n_entities": int(panel["entity"].nunique()),
+        "settings": {"window": s.window, "horizons": s.horizons, "min_points": s.min_points,
+                     "n_draws": s.n_draws, "seed": s.seed, "skip_at_or_above": CEILING_SKIP,
+                     "brier_deltas": list(DELTAS)},
+        "methods": methods,
+        "notes": notes,
+    }
+
+
+def write_json(result: dict, path) -> None:
+    """Write ``result`` as JSON atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,60 @@
+"""Trend models for indicator series, one module per family, plus the default.
+
+Every model follows one protocol (statsforecast / scikit-learn style):
+``__init__`` stores arguments, ``fit(series)`` returns ``self``, and
+``predict(years, levels=(80, 95), n_draws=2000, seed=0)`` returns a
+:class:`forecast.results.Forecast` whose draws include parameter uncertainty.
+
+=================  ==========================================================
+name               model
+=================  ==========================================================
+``last_value``     the last observed value (random-walk intervals)
+``straight_line``  OLS on the year, a spreadsheet's ``TREND``
+``cagr``           the official compound-annual-growth extrapolation
+``logit_linear``   logit-linear quasi-binomial GLM on counts
+``damped_logit``   damped-trend ETS(A,Ad,N) on the logit scale
+``pooled_logit``   logit-linear with levels and slopes pooled across units
+``default``        combination learned by rolling-origin backtest
+=================  ==========================================================
+"""
+
+from __future__ import annotations
+
+from forecast.models.base import SeriesData, SeriesError, TrendModel, check_series
+from forecast.models.baselines import CAGR, LastValue, StraightLine
+from forecast.models.default import Calibration, DefaultModel
+from forecast.models.logit import DampedLogit, LogitLinear
+from forecast.models.pooled import PooledLogit
+
+#: Every model class by its registry name.
+MODELS: dict[str, type[TrendModel]] = {
+    cls.name: cls for cls in (LastValue, StraightLine, CAGR, LogitLinear, DampedLogit, PooledLogit, DefaultModel)
+}
+
+#: Name of the workbench's default method.
+DEFAULT = DefaultModel.name
+
+
+def get_model(name: str, **kwargs) -> TrendModel:
+    """A new, unfitted model by registry name (``kwargs`` go to its constructor).
+
+    Raises
+    ------
+    KeyError
+        Naming the known models when ``name`` is not one of them.
+    """
+    try:
+        cls = MODELS[name]
+    except KeyError:
+        raise KeyError(f"unknown model {name!r}; known: {', '.join(MODELS)}") from None
+    return cls(**kwargs)
+
+
+def default_model(**kwargs) -> DefaultModel:
+    """The workbench's default model (see :mod:`forecast.models.default`)."""
+    return DefaultModel(**kwargs)
+
+
+__all__ = ["MODELS", "DEFAULT", "get_model", "default_model", "Calibration", "SeriesData", "SeriesError",
+           "TrendModel", "check_series", "CAGR", "LastValue", "StraightLine", "LogitLinear", "DampedLogit",
+           "PooledLogit", "DefaultModel"]

@@ -1,0 +1,402 @@
+"""The workbench's default: a combination of trend models learned by rolling-origin backtest.
+
+How it works (``docs/methods.md``, section 3, has the full account):
+
+1. **Components.** The last value, the straight line, the logit-linear GLM and
+   the damped logit trend (:data:`COMPONENTS`) are fitted to the series.
+2. **Past forecasts.** At every past origin ``T'`` of the series and of its peers
+   (other series of the same unit, or the other entities of a backtest panel),
+   each component is fitted on at most ``window`` points and scored at
+   ``T' + h`` — only outcomes at or before the last observed year (no
+   look-ahead), and only those of the last :data:`RECENT_YEARS` years.
+3. **Weights** per horizon and per level band (:data:`LEVEL_BANDS`: where a
+   share stands on its S-curve) are chosen on a grid of the simplex to minimise
+   the mean absolute error; weight on the last value acts as learned damping.
+4. **Calibrated distribution.** The combination's past errors, divided by each
+   series' scale (root mean square of its yearly changes, floored), give an
+   empirical distribution per band and horizon; the forecast is the combined
+   point plus the series' scale times those errors (conformal-style, pooled
+   across series), its median the point forecast. A Gaussian copula
+   (:data:`PATH_RHO`) ties the years of a path together.
+5. **Fallback.** With fewer than :data:`MIN_RECORDS` past forecasts at every
+   horizon: the equal-weight mixture of the components' own distributions,
+   said in the notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations_with_replacement
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from forecast.models.base import (
+    SeriesData,
+    SeriesError,
+    TrendModel,
+    check_series,
+    clip_values,
+    from_link,
+)
+from forecast.models.baselines import LastValue, StraightLine
+from forecast.models.logit import DampedLogit, LogitLinear
+
+#: Component models of the default, in weight order.
+COMPONENTS = ("last_value", "straight_line", "logit_linear", "damped_logit")
+#: Fewest scored past forecasts at a horizon before its weights and errors are learned.
+MIN_RECORDS = 30
+#: Correlation of the Gaussian copula tying a path's years together.
+PATH_RHO = 0.9
+#: Only past forecasts whose outcome year lies within this many years of the origin are learned
+#: from: how trends carry on changes over time (an S-curve's phase), so recent errors count.
+RECENT_YEARS = 4
+#: Bounds of the level bands (share at the origin) within which weights and errors are learned
+#: separately: where a share stands on its S-curve decides which trend shape carries on.
+LEVEL_BANDS = (0.10, 0.30, 0.60, 0.85)
+#: Grid step of the simplex search for the weights.
+WEIGHT_STEP = 0.1
+
+
+def component_models() -> dict[str, TrendModel]:
+    """Fresh, unfitted instances of the components."""
+    return {"last_value": LastValue(), "straight_line": StraightLine(),
+            "logit_linear": LogitLinear(), "damped_logit": DampedLogit()}
+
+
+#: Shares are kept this far inside (0, 1) on the scale the errors are measured on.
+ERROR_EPS = 0.001
+
+
+#: Scale the pooled errors live on: "value" (percentage points) or "link" (logit / log).
+ERROR_SCALE = "value"
+#: Floor of a series' scale on each error scale (share kind; counts use 1 % of the level).
+SCALE_FLOOR = {"value": 0.01, "link": 0.05}
+
+
+def error_link(values: np.ndarray, kind: str) -> np.ndarray:
+    """The scale forecast errors are measured on: logit for shares, log for counts.
+
+    Shares are kept inside ``[0.001, 0.999]`` (0.1 pp from the bounds), so a
+    published 0 % does not produce an unbounded error.
+    """
+    if ERROR_SCALE == "value":
+        return np.asarray(values, dtype=float)
+    if kind == "share":
+        p = np.clip(values, ERROR_EPS, 1 - ERROR_EPS)
+        return np.log(p / (1 - p))
+    return np.log(np.maximum(values, 0.5))
+
+
+def error_unlink(z: np.ndarray, kind: str) -> np.ndarray:
+    """Inverse of :func:`error_link` (within the clipping)."""
+    return np.asarray(z, dtype=float) if ERROR_SCALE == "value" else from_link(z, kind)
+
+
+def series_scale(values: np.ndarray, years: np.ndarray, kind: str = "share", breaks=None) -> float:
+    """The scale a series' forecast errors are divided by before they are pooled.
+
+    Root mean square of the year-on-year changes on the error scale (logit for
+    shares, log for counts; changes across a break left out), floored at 0.01 so
+    that flat series still get a usable scale. On the logit scale a share moving
+    fast from near zero and one creeping near 100 % get comparable errors.
+    """
+    z = error_link(np.asarray(values, dtype=float), kind)
+    dz = np.diff(z) / np.maximum(np.diff(years), 1)
+    if breaks is not None and len(dz):
+        keep = ~np.asarray(breaks, dtype=bool)[1:]
+        dz = dz[keep] if keep.any() else dz
+    rms = float(np.sqrt(np.mean(dz ** 2))) if len(dz) else 0.0
+    floor = SCALE_FLOOR[ERROR_SCALE]
+    if kind == "count" and ERROR_SCALE == "value":
+        floor = max(0.01 * abs(float(values[-1])), 1.0)
+    return max(rms, floor)
+
+
+def level_band(level: float | np.ndarray, kind: str = "share") -> np.ndarray:
+    """Index of the level band of a share at the origin (counts all fall in band 0)."""
+    if kind != "share":
+        return np.zeros(np.shape(level), dtype=int)
+    return np.searchsorted(np.asarray(LEVEL_BANDS), level, side="right")
+
+
+def simplex_grid(k: int, step: float = WEIGHT_STEP) -> np.ndarray:
+    """Every weight vector of ``k`` non-negative entries summing to 1 on a grid of ``step``."""
+    n = int(round(1 / step))
+    rows = []
+    for combo in combinations_with_replacement(range(k), n):
+        rows.append(np.bincount(combo, minlength=k) / n)
+    return np.array(rows)
+
+
+@dataclass
+class Calibration:
+    """Weights and scaled error distributions by level band and horizon, learned from past forecasts.
+
+    Keys are ``(band, h)``; band ``-1`` pools every level band.
+
+    Attributes
+    ----------
+    weights : dict (int, int) -> ndarray
+        Component weights (in :data:`COMPONENTS` order).
+    errors : dict (int, int) -> ndarray
+        Sorted scaled errors ``(y − ŷ) / scale`` of the combination.
+    counts : dict (int, int) -> int
+        Number of scored past forecasts behind each entry.
+    source : str
+        Plain-language description of where the records came from.
+    """
+
+    weights: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.weights)
+
+    @property
+    def n_records(self) -> int:
+        """Scored past forecasts behind the pooled entries."""
+        return sum(v for (b, _), v in self.counts.items() if b == -1)
+
+    def for_horizon(self, h: int, band: int = -1):
+        """Weights, scaled errors and a variance inflation for horizon ``h`` in level ``band``.
+
+        The band's own entry is preferred, then the pooled one; a horizon
+        without enough records borrows the nearest shorter one, its errors
+        widened by ``sqrt(h / h')`` (random-walk growth).
+        """
+        for key in ((band, h), (-1, h)):
+            if key in self.weights:
+                return self.weights[key], self.errors[key], 1.0
+        shorter = sorted({k for (_, k) in self.weights if k < h})
+        k = shorter[-1] if shorter else min(k for (_, k) in self.weights)
+        for key in ((band, k), (-1, k)):
+            if key in self.weights:
+                return self.weights[key], self.errors[key], float(np.sqrt(h / k))
+        raise KeyError(h)  # pragma: no cover - the pooled entry exists whenever the band's does
+
+
+def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarray, horizons: np.ndarray,
+                      levels: np.ndarray | None = None, min_records: int = MIN_RECORDS, source: str = "",
+                      kind: str = "share") -> Calibration:
+    """Learn weights and scaled errors by level band and horizon from scored past forecasts.
+
+    Parameters
+    ----------
+    points : ndarray (n, k)
+        Component point forecasts of each past forecast (value scale).
+    outcomes : ndarray (n,)
+        What was then observed.
+    scales : ndarray (n,)
+        The series' scale at the origin (:func:`series_scale`).
+    horizons : ndarray (n,)
+        Years ahead of each forecast.
+    levels : ndarray (n,), optional
+        The value at the origin (decides the level band); all pooled when omitted.
+
+    Returns
+    -------
+    Calibration
+        Empty (``usable`` False) when no horizon has ``min_records`` records.
+    """
+    cal = Calibration(source=source)
+    ok = np.isfinite(points).all(axis=1) & np.isfinite(outcomes) & np.isfinite(scales)
+    points, outcomes, scales, horizons = points[ok], outcomes[ok], scales[ok], horizons[ok]
+    bands = np.full(len(outcomes), -1) if levels is None else level_band(np.asarray(levels)[ok], kind)
+    grid = simplex_grid(points.shape[1])
+    for h in np.unique(horizons):
+        at_h = horizons == h
+        for band in [-1] + sorted(set(bands[at_h].tolist()) - {-1}):
+            sel = at_h if band == -1 else at_h & (bands == band)
+            if sel.sum() < min_records:
+                continue
+            P, y, s = points[sel], outcomes[sel], scales[sel]
+            # the weights minimise the absolute error on the value scale (what the point forecast is judged by)
+            loss = np.mean(np.abs(y[:, None] - P @ grid.T), axis=0)
+            w = grid[int(np.argmin(loss))]
+            key = (int(band), int(h))
+            cal.weights[key] = w
+            cal.errors[key] = np.sort((error_link(y, kind) - error_link(P @ w, kind)) / s)
+            cal.counts[key] = int(sel.sum())
+    return cal
+
+
+def rolling_records(series_list: list[SeriesData], as_of: int, max_h: int, window: int = 8,
+                    min_points: int = 3):
+    """Component forecasts at every past origin of each series, scored where the outcome is known.
+
+    Only origins ``T'`` and outcomes ``T' + h ≤ as_of`` are used (no look-ahead).
+
+    Returns
+    -------
+    points, outcomes, scales, horizons, levels : ndarrays (see :func:`learn_calibration`)
+    """
+    P, Y, S, H, L = [], [], [], [], []
+    for data in series_list:
+        keep = data.years <= as_of
+        years, values, breaks = data.years[keep], data.values[keep], data.breaks[keep]
+        weights = data.weights[keep] if data.weights is not None else None
+        for i in range(min_points - 1, len(years) - 1):
+            lo = max(0, i + 1 - window)
+            sub = SeriesData(years[lo:i + 1], values[lo:i + 1],
+                             None if weights is None else weights[lo:i + 1], breaks[lo:i + 1], data.kind)
+            if data.kind == "share" and sub.values[-1] >= 0.995:
+                continue
+            future = (years > years[i]) & (years - years[i] <= max_h) & (years > as_of - RECENT_YEARS)
+            if not future.any():
+                continue
+            fut_years = years[future]
+            pts = component_points(sub, fut_years)
+            if pts is None:
+                continue
+            P.append(pts)
+            Y.append(values[future])
+            S.append(np.full(len(fut_years), series_scale(sub.values, sub.years, sub.kind, sub.breaks)))
+            H.append(fut_years - years[i])
+            L.append(np.full(len(fut_years), values[i]))
+    if not P:
+        return np.empty((0, len(COMPONENTS))), np.empty(0), np.empty(0), np.empty(0, dtype=int), np.empty(0)
+    return np.vstack(P), np.concatenate(Y), np.concatenate(S), np.concatenate(H), np.concatenate(L)
+
+
+def component_points(data: SeriesData, years: np.ndarray) -> np.ndarray | None:
+    """Point forecasts of every component for ``years`` (rows: years; columns: components)."""
+    out = np.empty((len(years), len(COMPONENTS)))
+    for j, (_, model) in enumerate(component_models().items()):
+        try:
+            model.fit(data)
+        except (SeriesError, np.linalg.LinAlgError):
+            return None
+        out[:, j] = model.point(years)
+    return out
+
+
+def combine(points: np.ndarray, scale: float, horizons: np.ndarray, cal: Calibration, u: np.ndarray,
+            kind: str = "share", level: float | None = None):
+    """Calibrated draws and point forecasts from component points.
+
+    Parameters
+    ----------
+    points : ndarray (n_years, k)
+    scale : float
+    horizons : ndarray (n_years,)
+    cal : Calibration
+    u : ndarray (n_draws, n_years)
+        Uniform numbers (the copula); quantiles of the scaled errors are taken at them.
+    kind : {"share", "count"}
+    level : float, optional
+        The value at the origin (selects the level band); pooled band when omitted.
+
+    Returns
+    -------
+    draws : ndarray (n_draws, n_years)
+    point : ndarray (n_years,)
+        The median of each year's distribution.
+    """
+    draws = np.empty(u.shape)
+    point = np.empty(len(horizons))
+    band = -1 if level is None else int(level_band(level, kind))
+    for j, h in enumerate(horizons):
+        w, errs, widen = cal.for_horizon(int(h), band)
+        centre = error_link(np.array([points[j] @ w]), kind)[0]
+        idx = np.minimum((u[:, j] * len(errs)).astype(int), len(errs) - 1)
+        draws[:, j] = error_unlink(centre + scale * widen * errs[idx], kind)
+        point[j] = error_unlink(centre + scale * widen * float(np.median(errs)), kind)
+    return clip_values(draws, kind), clip_values(point, kind)
+
+
+def copula_uniforms(rng: np.random.Generator, n_draws: int, n_years: int, rho: float = PATH_RHO) -> np.ndarray:
+    """Uniforms whose normal scores share a common factor (correlation ``rho`` between years)."""
+    common = rng.standard_normal((n_draws, 1))
+    own = rng.standard_normal((n_draws, n_years))
+    return norm.cdf(np.sqrt(rho) * common + np.sqrt(1 - rho) * own)
+
+
+class DefaultModel(TrendModel):
+    """The default forecast: components combined by weights learned in a rolling-origin backtest.
+
+    Parameters
+    ----------
+    calibration : Calibration, optional
+        Learned elsewhere (the backtest learns one per origin from every entity).
+    peers : list of DataFrame, optional
+        Other series (units or indicators) whose past origins join the series'
+        own in the calibration; only years up to the focal series' last year are used.
+    window : int
+        Most points each past fit uses (as the backtest does).
+    max_h : int
+        Longest horizon calibrated.
+    """
+
+    name = "default"
+
+    def __init__(self, calibration: Calibration | None = None, peers: list | None = None,
+                 window: int = 8, max_h: int = 8):
+        self.calibration = calibration
+        self.peers = peers
+        self.window = window
+        self.max_h = max_h
+
+    def _fit(self, data: SeriesData) -> None:
+        self.models_ = {}
+        for name, model in component_models().items():
+            try:
+                self.models_[name] = model.fit(data)
+            except (SeriesError, np.linalg.LinAlgError) as exc:
+                self.notes_.append(f"Component {name} left out: {exc}")
+        cal = self.calibration
+        if cal is None:
+            pool = [data] + [check_series(p, data.kind) for p in (self.peers or [])]
+            pool = [p for p in pool if p.kind == data.kind]
+            P, Y, S, H, L = rolling_records(pool, int(data.years[-1]), self.max_h, self.window)
+            cal = learn_calibration(P, Y, S, H, levels=L, kind=data.kind,
+                                    source=f"{len(pool)} series, origins up to {int(data.years[-1])}")
+        self.calibration_ = cal
+        self.scale_ = series_scale(data.values, data.years, data.kind, data.breaks)
+        for name in ("straight_line", "logit_linear"):
+            if name in self.models_:
+                self.notes_ += [n for n in self.models_[name].notes_ if n.startswith("Series break")]
+                break
+        if cal.usable and len(self.models_) == len(COMPONENTS):
+            band = int(level_band(data.values[-1], data.kind))
+            w, _, _ = cal.for_horizon(5, band)
+            desc = ", ".join(f"{n} {x:.1f}" for n, x in zip(COMPONENTS, w, strict=True) if x > 0)
+            self.notes_.append(
+                f"Default: weighted combination learned by rolling-origin backtest ({cal.source}; "
+                f"{cal.n_records} scored past forecasts); weights at 5 years ahead: {desc}. "
+                "Intervals calibrated on the scaled errors of those past forecasts.")
+        else:
+            self.notes_.append("Default: too little history to learn weights by backtest, so the forecast is "
+                               "the equal-weight mixture of the component models' distributions.")
+
+    def _draws(self, years, n_draws, rng):
+        data = self.data_
+        h = years - data.years[-1]
+        cal = self.calibration_
+        if cal.usable and len(self.models_) == len(COMPONENTS):
+            pts = np.column_stack([self.models_[n].point(years) for n in COMPONENTS])
+            u = copula_uniforms(rng, n_draws, len(years))
+            return combine(pts, self.scale_, h, cal, u, data.kind, level=float(data.values[-1]))
+        # fallback: an equal mixture of the fitted components' own draws
+        names = list(self.models_)
+        if not names:
+            raise SeriesError("no component model could be fitted to this series")
+        which = rng.integers(0, len(names), size=n_draws)
+        draws = np.empty((n_draws, len(years)))
+        for j, name in enumerate(names):
+            sel = which == j
+            if sel.any():
+                sub = self.models_[name].predict(years, n_draws=int(sel.sum()), seed=int(rng.integers(2**31)))
+                draws[sel] = sub.draws
+        return draws, np.median(draws, axis=0)
+
+
+def records_frame(points, outcomes, scales, horizons) -> pd.DataFrame:
+    """The scored past forecasts as a frame (for inspection and reports)."""
+    out = pd.DataFrame(points, columns=list(COMPONENTS))
+    out["outcome"], out["scale"], out["h"] = outcomes, scales, horizons
+    return out

@@ -1,0 +1,163 @@
+"""Rolling-origin backtest on small synthetic panels, its JSON and the CLI command."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import backtest as bt
+from forecast.backtest import PanelError, read_panel, run_backtest, score
+from forecast.cli import main
+
+METHODS = ("last_value", "straight_line", "cagr", "logit_linear", "damped_logit", "default")
+
+
+def synthetic_panel(n_entities=12, years=range(2000, 2014), seed=0, with_break=True):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for e in range(n_entities):
+        a, b = rng.normal(-1.0, 0.8), rng.uniform(0.05, 0.25)
+        for k, y in enumerate(years):
+            v = 100 / (1 + np.exp(-(a + b * k + rng.normal(0, 0.05))))
+            flag = "b" if (with_break and e == 0 and y == 2008) else ""
+            rows.append({"entity": f"E{e:02d}", "year": y, "value": round(v, 2), "flag": flag})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def panel_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("panel") / "panel.csv"
+    synthetic_panel().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def result(panel_file):
+    return run_backtest(read_panel(panel_file), window=6, horizons=4, n_draws=200, auto_ets=False)
+
+
+def test_every_method_has_every_figure(result):
+    assert result["default"] == "default"
+    assert set(result["methods"]) == set(METHODS)
+    for name, m in result["methods"].items():
+        assert set(m["mae"]) == {"1", "2", "3", "4"}, name
+        assert m["mae_3_8"] == pytest.approx(np.mean([m["mae"]["3"], m["mae"]["4"]]))
+        assert 0 <= m["coverage80"] <= m["coverage95"] <= 1
+        assert m["crps"] > 0 and m["pinball"] > 0
+        assert 0 <= m["brier"] <= 1 and set(m["brier_by_delta"]) == {"1", "3", "5", "10"}
+        assert m["n_forecasts"] == result["n_forecasts"]
+    assert result["n_forecasts"] > 0
+    json.dumps(result)
+
+
+def test_forecasts_counted_as_entity_origin_pairs(result):
+    # 12 entities × origins 2002…2012 (at least 3 points, at least one outcome)
+    assert result["n_forecasts"] == 12 * 11
+
+
+def test_series_at_the_ceiling_are_skipped():
+    panel = synthetic_panel(n_entities=3, with_break=False)
+    high = panel.copy()
+    high.loc[high["entity"] == "E00", "value"] = 99.7
+    a = run_backtest(bt_frame(panel), window=6, horizons=3, n_draws=50, auto_ets=False)
+    b = run_backtest(bt_frame(high), window=6, horizons=3, n_draws=50, auto_ets=False)
+    assert b["n_forecasts"] == a["n_forecasts"] - 11
+
+
+def bt_frame(panel):
+    return panel.assign(brk=panel["flag"].eq("b")).drop(columns="flag")
+
+
+def test_score_of_a_perfect_sharp_forecast():
+    draws = np.full((100, 2), 50.0)
+    sc = score(draws, np.array([50.0, 50.0]), np.array([50.0, np.nan]), origin_value=45.0)
+    assert sc[0, 0] == 0 and sc[0, 1] == 1 and sc[0, 2] == 1 and sc[0, 3] == pytest.approx(0)
+    # events "≥ 45 + δ": 46 and 48 happen and are forecast with certainty, 50 happens too, 55 does not
+    assert np.allclose(sc[0, 5:], 0)
+    assert np.isnan(sc[1]).all()
+
+
+def test_crps_matches_its_definition():
+    rng = np.random.default_rng(1)
+    draws = rng.normal(10, 2, size=(400, 1))
+    y = 11.0
+    x = draws[:, 0]
+    direct = np.mean(np.abs(x - y)) - 0.5 * np.mean(np.abs(x[:, None] - x[None, :]))
+    assert score(draws, np.array([10.0]), np.array([y]), 9.0)[0, 3] == pytest.approx(direct)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("entity,year\nA,2000\n", "missing column"),
+    ("entity,year,value\nA,2000,10\nA,2000,11\n", ":3:year: duplicate"),
+    ("entity,year,value\nA,2000,abc\n", ":2:value: not a number"),
+    ("entity,year,value\nA,2000,140\nA,20x1,1\n", ":2:value: 140 is outside"),
+])
+def test_bad_panels_are_refused_with_located_messages(tmp_path, text, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(PanelError, match=message):
+        read_panel(path)
+
+
+def test_bad_panel_lists_every_problem(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("entity,year,value\nA,2000,140\nA,20x1,1\n")
+    with pytest.raises(PanelError) as err:
+        read_panel(path)
+    assert ":2:value" in str(err.value) and ":3:year" in str(err.value)
+
+
+@pytest.mark.parametrize("kwargs,message", [({"window": 1}, "window"), ({"horizons": 0}, "horizons"),
+                                            ({"min_points": 9, "window": 8}, "cannot exceed")])
+def test_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        run_backtest(bt_frame(synthetic_panel(2)), **kwargs)
+
+
+def test_autoets_is_skipped_with_a_note_when_statsforecast_is_absent(monkeypatch):
+    monkeypatch.setattr(bt, "auto_ets_available", lambda: False)
+    res = run_backtest(bt_frame(synthetic_panel(3)), window=5, horizons=2, n_draws=50)
+    assert "auto_ets" not in res["methods"]
+    assert any("statsforecast is not installed" in n for n in res["notes"])
+
+
+def test_cli_writes_the_json(panel_file, tmp_path, capsys):
+    out = tmp_path / "out" / "bt.json"
+    code = main(["backtest", str(panel_file), "--window", "5", "--horizons", "3", "--draws", "100",
+                 "--no-auto-ets", "--json", str(out)])
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert doc["default"] == "default" and "mae_3_8" in doc["methods"]["straight_line"]
+    assert "forecasts scored" in capsys.readouterr().out
+
+
+def test_cli_reports_a_bad_panel_without_traceback(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("entity,year,value\nA,2000,abc\n")
+    assert main(["backtest", str(path), "--json", str(tmp_path / "x.json")]) == 1
+    assert "not a number" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_the_default_learns_only_from_outcomes_known_at_the_origin(monkeypatch):
+    """At origin T the default's calibration sees only forecasts whose outcome year is ≤ T."""
+    seen = {}
+    real = bt.learn_calibration
+
+    def spy(points, outcomes, scales, horizons, **kw):
+        T = int(kw["source"].rsplit(" ", 1)[-1])
+        seen[T] = outcomes.copy()
+        return real(points, outcomes, scales, horizons, **kw)
+
+    monkeypatch.setattr(bt, "learn_calibration", spy)
+    panel = bt_frame(synthetic_panel(6, with_break=False))
+    run_backtest(panel, window=6, horizons=3, n_draws=50, auto_ets=False)
+    wide = panel.pivot(index="entity", columns="year", values="value")
+    for T, outcomes in seen.items():
+        # outcome years allowed: (T - RECENT_YEARS, T]; each comes from origins at least 3 points in
+        allowed = wide.loc[:, [y for y in wide.columns if T - bt.RECENT_YEARS < y <= T]]
+        assert set(np.round(outcomes * 100, 6)) <= set(np.round(allowed.to_numpy().ravel(), 6))
+    assert seen, "the calibration was never learned"
