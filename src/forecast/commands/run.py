@@ -1,4 +1,9 @@
-"""``forecast run``: the annual run (all notebooks → reports/<year>/)."""
+"""``forecast run``: the annual run (all notebooks → reports/<year>/).
+
+Exit codes: 0 the report set was published; 1 invalid input data, an invalid run
+specification or a failing notebook (the previous report set is left as it was);
+2 bad command-line usage. See docs/reports.md for scheduling.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,10 @@ def register(sub) -> None:
     p.add_argument("--data", metavar="DIR", help="data folder (default: the embedded demo province)")
     p.add_argument("--as-of", metavar="YEAR", help="as-of year (default: the latest year in the data)")
     p.add_argument("--out", metavar="DIR", help="base folder of report sets (default: reports/)")
-    p.add_argument("--lang", default="vi", help="report language: vi (default) or en")
+    p.add_argument("--lang", default="vi", choices=("vi", "en"), help="report language: vi (default) or en")
     p.add_argument("--spec", metavar="YAML", help="run specification (default: notebooks/run.yml)")
-    p.add_argument("--scenarios", nargs="*", default=(), metavar="NAME", help="scenarios to compare")
+    p.add_argument("--scenarios", nargs="*", default=None, metavar="NAME",
+                   help="scenarios to compare (default: every file in data/scenarios; none after the flag: skip)")
     p.add_argument("--jobs", type=int, help="notebooks executed at once (default: number of cores)")
     p.add_argument("--quiet", action="store_true", default=bool(os.environ.get("CI")),
                    help="print only failures (default when CI is set)")

@@ -1,0 +1,111 @@
+"""The report set in a real browser: headless Chromium (Debian's), no network, via Playwright.
+
+Opens ``index.html`` and every page it links (file:// URLs): no console error, every
+image decodes, the summary's table lists T01–T11, Vietnamese text is present as NFC,
+the summary fits a phone-width screen without horizontal page scrolling, and every
+page is under 3 MB (sizes printed). A screenshot of the summary goes to test-artifacts/.
+"""
+
+import os
+import shutil
+import unicodedata
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MAX_BYTES = 3 * 1024 * 1024
+
+
+def chromium_path() -> str | None:
+    """FORECAST_CHROMIUM, else Debian's /usr/bin/chromium (or chromium-browser)."""
+    for candidate in (os.environ.get("FORECAST_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = chromium_path()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: scripts/install-chromium.sh should have installed it")
+        pytest.skip("Chromium not found (set FORECAST_CHROMIUM or run scripts/install-chromium.sh)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def report_folder(annual_run):
+    folder, code, err = annual_run
+    assert code == 0, err
+    return folder
+
+
+def _open(browser, url, width=1000):
+    context = browser.new_context(viewport={"width": width, "height": 900}, offline=True)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load")
+    return context, page, errors
+
+
+def _linked_pages(browser, index_url):
+    context, page, errors = _open(browser, index_url)
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    context.close()
+    assert not errors, errors
+    return sorted({h for h in hrefs if h.endswith(".html")})
+
+
+def test_every_linked_page_loads_cleanly(browser, report_folder, artifacts_dir, capsys):
+    index_url = (report_folder / "index.html").as_uri()
+    pages = _linked_pages(browser, index_url)
+    assert "summary.html" in pages and "methods.html" in pages
+    sizes = {}
+    for href in ["index.html", *pages]:
+        path = report_folder / href
+        assert path.exists(), f"broken link {href}"
+        sizes[href] = path.stat().st_size
+        context, page, errors = _open(browser, urljoin(index_url, href))
+        assert not errors, f"{href}: {errors}"
+        assert page.evaluate("document.documentElement.lang") in ("vi", "en")
+        broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+                               ".map(i => i.alt)")
+        assert broken == [], f"{href}: images that do not decode: {broken}"
+        missing_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt).length")
+        assert missing_alt == 0, f"{href}: images without alt text"
+        context.close()
+    table = "\n".join(f"{size / 1024:8.0f} KiB  {href}" for href, size in sorted(sizes.items(), key=lambda kv: -kv[1]))
+    (artifacts_dir / "report-sizes.txt").write_text(table + "\n", encoding="utf-8")
+    with capsys.disabled():                                   # shown in the CI log, not swallowed by capture
+        print(f"\nreport sizes (limit {MAX_BYTES // 1024} KiB):\n{table}")
+    assert max(sizes.values()) < MAX_BYTES
+
+
+def test_summary_lists_the_targets_in_vietnamese_and_fits_a_phone(browser, report_folder, artifacts_dir):
+    context, page, errors = _open(browser, (report_folder / "summary.html").as_uri(), width=375)
+    ids = page.eval_on_selector_all("table.summary tbody tr td:first-child", "els => els.map(e => e.textContent)")
+    assert ids == [f"T{i:02d}" for i in range(1, 12)]
+    text = page.inner_text("body")
+    assert unicodedata.is_normalized("NFC", text)
+    for word in ("Số liệu đến", "Tóm tắt", "Xác suất đạt", "Dữ liệu minh họa", "Đúng tiến độ"):
+        assert word in text, word
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
+    page.screenshot(path=str(artifacts_dir / "summary-phone.png"), full_page=True)
+    context.close()
+    context, page, errors = _open(browser, (report_folder / "summary.html").as_uri(), width=1200)
+    page.screenshot(path=str(artifacts_dir / "summary-desktop.png"), full_page=True)
+    context.close()
+    assert not errors

@@ -1,0 +1,112 @@
+"""Report pages, index, method notes and summary files, from hand-made results (no models run)."""
+
+import json
+import re
+import unicodedata
+
+import pytest
+
+from forecast import report
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_page_is_self_contained_and_declares_its_language(lang):
+    doc = report.page("Tiêu đề <x>", "<p>body</p>", lang=lang)
+    assert f'<html lang="{lang}">' in doc
+    assert '<meta charset="utf-8">' in doc and 'name="viewport"' in doc
+    assert "Tiêu đề &lt;x&gt;" in doc
+    assert not re.search(r'<(script|link)\b', doc)            # no script, no external stylesheet
+    assert not re.search(r'(src|href)="https?://', doc)       # nothing fetched from the network
+
+
+def test_page_text_is_nfc():
+    decomposed = unicodedata.normalize("NFD", "Số liệu Lạng Sơn")
+    doc = report.page("t", f"<p>{decomposed}</p>")
+    assert "Số liệu Lạng Sơn" in doc and unicodedata.is_normalized("NFC", doc)
+
+
+@pytest.mark.parametrize(("lang", "as_of_text", "method_word"), [
+    ("vi", "Số liệu đến:</strong> 30/10/2025", "Phương pháp"),
+    ("en", "Data as of:</strong> 2025-10-30", "Method"),
+])
+def test_header_states_as_of_source_notice_method_and_link(results, lang, as_of_text, method_word):
+    head = report.page_header(results, lang)
+    assert as_of_text in head
+    assert "tests/conftest.py" in head                         # the data source
+    assert report.SYNTHETIC_NOTICE.split(" / ")[0] in head     # vi and en notice, both
+    assert "Synthetic demonstration data" in head
+    assert method_word in head
+    assert 'href="methods.html"' in head
+
+
+def test_header_has_no_synthetic_notice_for_real_data(results):
+    results.synthetic = False
+    assert "notice" not in report.page_header(results, "vi")
+
+
+def test_header_escapes_data_derived_text(results):
+    results.meta = {"name": "<script>alert(1)</script>", "source": "x & y"}
+    head = report.page_header(results, "vi")
+    assert "<script>" not in head and "&lt;script&gt;" in head and "x &amp; y" in head
+
+
+def test_index_links_pages_by_section(results):
+    pages = [{"title": "Tóm tắt", "href": "summary.html", "group": "main"},
+             {"title": "T01", "href": "target-T01.html", "group": "targets"},
+             {"title": "Xã <b>", "href": "commune-06040.html", "group": "communes"}]
+    doc = report.index_page(pages, results, "vi")
+    hrefs = re.findall(r'href="([^"]+)"', doc)
+    for p in pages:
+        assert p["href"] in hrefs
+    assert {"summary.json", "summary.csv", "methods.html"} <= set(hrefs)
+    assert "Xã &lt;b&gt;" in doc
+
+
+def test_methods_page_renders_markdown_and_escapes_html(tmp_path, monkeypatch, results):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "methods.md").write_text("# Phương pháp\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>\n",
+                                                   encoding="utf-8")
+    monkeypatch.setenv("FORECAST_ROOT", str(tmp_path))
+    out = tmp_path / "methods.html"
+    report.write_methods_page(out, results, "vi")
+    doc = out.read_text(encoding="utf-8")
+    assert "<h1>Phương pháp</h1>" in doc and "<table>" in doc
+    assert "<script>" not in doc
+
+
+def test_methods_page_exists_even_without_notes(tmp_path, monkeypatch, results):
+    monkeypatch.setenv("FORECAST_ROOT", str(tmp_path))
+    report.write_methods_page(tmp_path / "methods.html", results, "en")
+    assert "not part of this release" in (tmp_path / "methods.html").read_text(encoding="utf-8")
+
+
+def test_summary_lists_every_target_with_the_required_fields(tmp_path, results):
+    prov = report.provenance(results, started="s", finished="f", commit=None)
+    data = report.write_summary(tmp_path, results, prov)
+    on_disk = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert on_disk == data
+    assert data["as_of"] == 2025 and data["synthetic"] is True and data["lang"] == "vi"
+    assert [t["id"] for t in data["targets"]] == [f"T{i:02d}" for i in range(1, 12)]
+    for key in ("latest_value", "latest_year", "median_2030", "lo80_2030", "hi80_2030", "p_meet", "status",
+                "official_label", "required_pace", "observed_pace", "scenario_p_meet", "p_meet_scenario"):
+        assert key in data["targets"][0], key
+    t01 = data["targets"][0]
+    assert t01["lo80_2030"] <= t01["median_2030"] <= t01["hi80_2030"]
+    assert t01["p_meet_scenario"] == t01["scenario_p_meet"]["baseline"]
+    assert set(data["provenance"]) >= {"inputs_sha256", "package_version", "git_commit", "parameters",
+                                       "started", "finished"}
+    csv = (tmp_path / "summary.csv").read_text(encoding="utf-8").splitlines()
+    assert csv[0].startswith("id,kind,threshold") and len(csv) == 12
+
+
+def test_summary_is_json_clean(results, tmp_path):
+    results.targets[0].attainment["p_meet"] = float("nan")
+    data = report.summary(results, {})
+    assert data["targets"][0]["p_meet"] is None
+    json.dumps(data, allow_nan=False)
+
+
+def test_atomic_write_leaves_no_temporary_file(tmp_path):
+    report.atomic_write_text(tmp_path / "a.html", "x")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.html"]
+    assert (tmp_path / "a.html").stat().st_mode & 0o777 == 0o644
