@@ -393,41 +393,106 @@ def binomial_inverse(u, n, p) -> np.ndarray:
     return out.reshape(shape)
 
 
-def _binomial_live(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """:func:`binomial_inverse` for flat arrays with n > 0 and 0 < p < 1 (no checks)."""
-    n = n.astype(np.int64, copy=False)
+def _binomial_live(u: np.ndarray, n: np.ndarray, p, prow: np.ndarray | None = None) -> np.ndarray:
+    """:func:`binomial_inverse` for flat arrays with n > 0 and 0 < p < 1 (no checks).
+
+    ``p`` is an array like ``n``, one float (completion rates), or, with ``prow``, an
+    array of a few probabilities and ``prow`` the one each variate uses (one rate per
+    cell or group, shared by its draws). With one probability the tail flip, the ratio
+    p / (1 − p) and the first steps of the pmf recursion (tables over the n present) are
+    computed once; with ``prow`` the logarithm and the ratio once per probability. The
+    arithmetic is the same on every path, so a variate does not depend on which drew it.
+    """
+    n = n.astype(np.int64, copy=False)  # int64: indexes the tables without a cast per look-up
+    scalar = np.ndim(p) == 0
+    if prow is not None:
+        flip_rows = p > 0.5
+        any_flip = bool(flip_rows.any())
+        if any_flip:
+            p = np.where(flip_rows, 1.0 - p, p)
+            flip = flip_rows[prow]
+            u = np.where(flip, 1.0 - u, u)
+    elif scalar:
+        p = float(p)
+        flip = p > 0.5
+        any_flip = flip
+        if flip:  # work in the smaller tail
+            p = 1.0 - p
+            u = 1.0 - u
+    else:
+        flip = p > 0.5
+        any_flip = bool(flip.any())
+        if any_flip:
+            p = np.where(flip, 1.0 - p, p)
+            u = np.where(flip, 1.0 - u, u)
     res = np.zeros(n.size, dtype=np.int64)
-    flip = p > 0.5
-    any_flip = bool(flip.any())
-    if any_flip:  # work in the smaller tail
-        p = np.where(flip, 1.0 - p, p)
-        u = np.where(flip, 1.0 - u, u)
-    var = n * p * (1.0 - p)
-    big = var >= 9.0
-    if big.any():
-        nb, pb = n[big], p[big]
+    nmax = int(n.max())
+    # the variance n p (1 - p) ≤ n / 4: below 36 trials every variate is drawn exactly
+    big = None
+    if nmax >= 36:
+        var = n * (p if prow is None else p[prow]) * (1.0 - (p if prow is None else p[prow]))
+        big = var >= 9.0
+        if not big.any():
+            big = None
+    if big is not None:
+        nb = n[big]
+        pb = p if scalar else (p[big] if prow is None else p[prow[big]])
         sd = np.sqrt(var[big])
         z = ndtri(np.clip(u[big], 1e-12, 1 - 1e-12))
         g = (1.0 - 2.0 * pb) / sd  # skewness
         w = z + g * (z * z - 1.0) / 6.0 - g * g * (2.0 * z ** 3 - 5.0 * z) / 36.0
         res[big] = np.clip(np.floor(nb * pb + sd * w + 0.5), 0, nb)
-    pos = np.flatnonzero(~big)
-    if pos.size:
-        # exact inversion: count the k with F(k) < u, walking the pmf recursion from 0;
-        # the first steps run on the whole array (no compaction: cheaper), the rare
-        # long tails on the shrinking remainder
-        ps = p[pos]
-        pm = np.log1p(-ps)
-        pm *= n[pos]
-        np.exp(pm, out=pm)
-        # most draws of a year are 0 (u ≤ P(X = 0)): settle them before the recursion
-        more = u[pos] > pm
-        pos, pm, ps = pos[more], pm[more], ps[more]
+        pos = np.flatnonzero(~big)
+        if not pos.size:
+            return np.where(flip, n - res, res) if any_flip else res
         ns, us = n[pos], u[pos]
+        if prow is None:
+            ps = p if scalar else p[pos]
+        else:
+            ps, prow = p, prow[pos]
+    else:
+        pos, ns, us, ps = None, n, u, p
+    # exact inversion: count the k with F(k) < u, walking the pmf recursion from 0;
+    # the first steps run on the whole array (no compaction: cheaper), the rare
+    # long tails on the shrinking remainder
+    if scalar and int(ns.max()) > max(4096, 4 * ns.size):  # tables larger than the draws
+        scalar, ps = False, np.full(ns.size, ps)
+    if scalar:
+        # one probability: the first steps of the recursion are tables over 0 … max n,
+        # computed with the same arithmetic as per variate and looked up
+        pm_t, cdf_t = _pmf_tables(int(ns.max()), ps)
+        pm = pm_t[0][ns]
+    elif prow is not None:
+        pm = np.log1p(-ps)[prow]
+        pm *= ns
+        np.exp(pm, out=pm)
+    else:
+        pm = np.log1p(-ps)
+        pm *= ns
+        np.exp(pm, out=pm)
+    # most draws of a year are 0 (u ≤ P(X = 0)): settle them before the recursion
+    more = np.flatnonzero(us > pm)
+    if not more.size:
+        return np.where(flip, n - res, res) if any_flip else res
+    pos = more if pos is None else pos[more]
+    ns, us = ns[more], us[more]
+    if scalar:
         r = ps / (1.0 - ps)
+        k_out = np.ones(pos.size, dtype=np.int64)
+        for k in range(_UNROLLED):
+            k_out += us > cdf_t[k + 1][ns]
+        cdf = cdf_t[_UNROLLED][ns]
+        pm = pm_t[_UNROLLED][ns]
+    else:
+        pm = pm[more]
+        if prow is not None:
+            r = (ps / (1.0 - ps))[prow[more]]
+        else:
+            ps = ps[more]
+            r = ps / (1.0 - ps)
         nf = ns.astype(float)
         cdf = pm.copy()
-        k_out = np.ones(pos.size, dtype=np.int32)
+        k_out = np.ones(pos.size, dtype=np.int64)
         step = np.empty_like(pm)
         for k in range(_UNROLLED):
             np.subtract(nf, k, out=step)
@@ -436,9 +501,13 @@ def _binomial_live(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
             pm *= step
             cdf += pm
             k_out += us > cdf
-        res[pos] = np.minimum(k_out, ns)
-        rest = np.flatnonzero((us > cdf) & (ns > _UNROLLED + 1))
-        pos, ns, r, us, pm, cdf = pos[rest], ns[rest], r[rest], us[rest], pm[rest], cdf[rest]
+    np.minimum(k_out, ns, out=k_out)
+    res[pos] = k_out
+    rest = np.flatnonzero((us > cdf) & (ns > _UNROLLED + 1))
+    if rest.size:
+        pos, ns, us, pm, cdf = pos[rest], ns[rest], us[rest], pm[rest], cdf[rest]
+        if not scalar:
+            r = r[rest]
         k = _UNROLLED + 1
         while pos.size:
             pm = pm * ((ns - k + 1) * r / k)
@@ -446,7 +515,9 @@ def _binomial_live(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
             done = (cdf >= us) | (ns <= k)
             res[pos[done]] = k
             keep = ~done
-            pos, ns, r, us, pm, cdf = pos[keep], ns[keep], r[keep], us[keep], pm[keep], cdf[keep]
+            pos, ns, us, pm, cdf = pos[keep], ns[keep], us[keep], pm[keep], cdf[keep]
+            if not scalar:
+                r = r[keep]
             k += 1
     if any_flip:
         res = np.where(flip, n - res, res)
@@ -454,6 +525,31 @@ def _binomial_live(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 
 _UNROLLED = 4
+
+
+def _pmf_tables(nmax: int, p: float) -> tuple[list, list]:
+    """P(X = k) and P(X ≤ k), k = 0 … :data:`_UNROLLED`, of Binomial(n, p) for n = 0 … nmax.
+
+    The per-variate recursion of :func:`_binomial_live` run once per n (bit for bit the
+    same numbers), for draws that share one probability.
+    """
+    nf = np.arange(nmax + 1, dtype=np.float64)
+    pm = nf * np.log1p(np.full(1, -p))
+    np.exp(pm, out=pm)
+    r = np.full(1, p)
+    r /= 1.0 - p
+    pms, cdfs = [pm.copy()], [pm.copy()]
+    cdf = pm.copy()
+    step = np.empty_like(pm)
+    for k in range(_UNROLLED):
+        np.subtract(nf, k, out=step)
+        step *= r
+        step *= 1.0 / (k + 1)
+        pm *= step
+        cdf += pm
+        pms.append(pm.copy())
+        cdfs.append(cdf.copy())
+    return pms, cdfs
 
 
 class _Streams:
@@ -474,12 +570,13 @@ class _Streams:
         """Uniforms of a whole (flow, year) stream in ``shape`` (positions in C order)."""
         return self.uniform_at(flow, year, np.arange(int(np.prod(shape)), dtype=np.uint64)).reshape(shape)
 
-    def _book(self, n: np.ndarray, p: np.ndarray) -> None:
+    def _book(self, n: np.ndarray, p, prow: np.ndarray | None = None) -> None:
         """Book the non-trivial variates drawn (n > 0, 0 < p < 1) for the benchmark."""
         self.variates += n.size
         self.trials += int(n.sum())
-        if _Streams.record is not None:
-            _Streams.record.append((n.copy(), p.copy()))
+        if _Streams.record is not None:  # each variate's own probability
+            p = p[prow] if prow is not None else np.broadcast_to(p, n.shape)
+            _Streams.record.append((n.copy(), np.array(p, dtype=float)))
 
     def uniform_at(self, flow: str, year: int, index) -> np.ndarray:
         """The uniforms of positions ``index`` of a (flow, year) stream, computed alone.
@@ -490,40 +587,73 @@ class _Streams:
         sparse draws (completions, entrants' qualifications).
         """
         key = (zlib.crc32(flow.encode()) << 32) ^ (int(year) << 16) ^ (self.seed * 0x9E3779B1)
-        z = index.astype(np.uint64) + np.uint64((key * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
-        z += np.uint64(0x9E3779B97F4A7C15)
-        z ^= z >> np.uint64(30)
-        z *= np.uint64(0xBF58476D1CE4E5B9)
-        z ^= z >> np.uint64(27)
-        z *= np.uint64(0x94D049BB133111EB)
-        z ^= z >> np.uint64(31)
-        return ((z >> np.uint64(40)).astype(np.float64) + 0.5) * 2.0 ** -24
+        # (position + key·γ) + γ folded into one addition (modulo 2^64, as the hash does)
+        z = np.asarray(index).astype(np.uint64)  # a copy: the hash works in place
+        z += np.uint64((key * 0x9E3779B97F4A7C15 + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+        tmp = np.empty_like(z)
+        for shift, mult in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            np.right_shift(z, np.uint64(shift), out=tmp)
+            z ^= tmp
+            z *= np.uint64(mult)
+        np.right_shift(z, np.uint64(31), out=tmp)
+        z ^= tmp
+        z >>= np.uint64(40)
+        u = z.astype(np.float64)
+        u += 0.5
+        u *= 2.0 ** -24
+        return u
 
-    def binomial(self, flow: str, year: int, n: np.ndarray, p, index: np.ndarray | None = None) -> np.ndarray:
+    def binomial(self, flow: str, year: int, n: np.ndarray, p, index=None) -> np.ndarray:
         """Binomial(n, p) draws, shape of ``n``; only the non-trivial ones cost anything.
 
-        ``index`` (shape of ``n``) gives each entry's position in the stream when ``n`` is a
-        compacted part of a larger array (default: the position in ``n``).
+        ``p`` is one float or an array broadcastable to ``n``. ``index`` gives each entry's
+        position in the stream when ``n`` is part of a larger array (default: the position
+        in ``n``): an array the shape of ``n``, or a function mapping flat positions in
+        ``n`` to stream positions.
         """
         if np.ndim(p) == 0:  # one probability (completion rates): fewer passes
+            p = float(p)
             if p >= 1 or p <= 0:
                 return n.copy() if p >= 1 else np.zeros_like(n)
             out = np.zeros_like(n)
-            live = np.flatnonzero(n)
+            live = np.flatnonzero(n != 0)  # a boolean mask: much faster than on integers
+            pl = p
         else:
-            p = np.broadcast_to(np.asarray(p, dtype=float), n.shape)
-            out = np.where(p >= 1, n, 0).astype(n.dtype)
-            live = np.flatnonzero((n > 0) & (p > 0) & (p < 1))
+            # the tests on p run at p's own shape (often one value per cell), then broadcast
+            p = np.asarray(p, dtype=float)
+            certain = p >= 1
+            out = np.where(certain, n, 0).astype(n.dtype) if certain.any() else np.zeros_like(n)
+            live = np.flatnonzero((n > 0) & ((p > 0) & (p < 1)))
+            pl = None
         if not live.size:
             return out
-        p = np.asarray(p, dtype=float)
         nl = n.reshape(-1)[live]
-        pos = live if index is None else np.asarray(index).reshape(-1)[live]
+        if index is None:
+            pos = live
+        elif callable(index):
+            pos = index(live)
+        else:
+            pos = np.asarray(index).reshape(-1)[live]
         u = self.uniform_at(flow, year, pos)
-        pl = np.broadcast_to(p, n.shape).reshape(-1)[live]
-        self._book(nl, pl)
-        out.reshape(-1)[live] = _binomial_live(u, nl, pl)
+        prow = None
+        if pl is None:
+            if p.shape == n.shape:
+                pl = p.reshape(-1)[live]
+            elif p.ndim == n.ndim and p.shape[-1] == 1 and p.shape[:-1] == n.shape[:-1]:
+                pl, prow = p.reshape(-1), live // n.shape[-1]  # one value per row of draws
+            else:
+                pl = np.broadcast_to(p, n.shape).reshape(-1)[live]
+        self._book(nl, pl, prow)
+        out.reshape(-1)[live] = _binomial_live(u, nl, pl, prow)
         return out
+
+
+def _stack_positions(live: np.ndarray, block: int, stack_pos: np.ndarray) -> np.ndarray:
+    """Stream positions of flat positions ``live`` in a stack of blocks of ``block`` entries,
+    the j-th block sitting at ``stack_pos[j]`` in the stream."""
+    j, r = np.divmod(live, block)
+    r += stack_pos[j]
+    return r
 
 
 def _systematic(total: np.ndarray, counts: np.ndarray, u: np.ndarray, n: np.ndarray | None = None) -> np.ndarray:
@@ -537,19 +667,23 @@ def _systematic(total: np.ndarray, counts: np.ndarray, u: np.ndarray, n: np.ndar
         n = counts.sum(axis=0)
     frac = (total / np.maximum(n, 1)).astype(np.float32)
     u = u.astype(np.float32, copy=False)
+    whole = total.astype(np.float32)  # exact: counts stay far below 2^24
     out = np.empty(counts.shape, dtype=counts.dtype)
     cum = np.zeros(total.shape, dtype=np.float32)
     prev = np.floor(u)  # zeros: floor(0 · frac + u)
+    edge = np.empty_like(cum)
     last = len(counts) - 1
     for k in range(len(counts)):
         if k == last:
-            edge = total.astype(np.float32)  # exact: the parts sum to the total
+            edge = whole  # the parts sum to the total
         else:
             cum += counts[k]
-            edge = np.floor(cum * frac + u)
-            np.minimum(edge, total, out=edge)  # guards float rounding
-        out[k] = edge - prev
-        prev = edge
+            np.multiply(cum, frac, out=edge)
+            edge += u
+            np.floor(edge, out=edge)
+            np.minimum(edge, whole, out=edge)  # guards float rounding
+        np.subtract(edge, prev, out=out[k], casting="unsafe")
+        prev, edge = edge, prev  # reuse the buffers
     return out
 
 
@@ -752,6 +886,46 @@ class _Engine:
         self.hist = history
         self.t0, self.t1, self.D = start_year, end_year, n_draws
         self.rng = _Streams(seed)
+        self._setup_layout(coh)
+        self.S = {dim: np.repeat(arr[:, :, None], n_draws, axis=2) for dim, arr in self.base.items()}
+        self.N = self.S["education"].sum(axis=0, dtype=COUNT)  # headcount per cell and draw
+        # (programme, year) -> completers due: (move index, cell, counts (rows, draws)) of
+        # the (move, cell) rows enrolled, one entry per enrolment cohort
+        self.pending: dict = {}
+        self.held: dict = {}     # programme -> all its completers still due
+        self._setup_rates()
+
+    #: What :meth:`_setup_layout` computes (the same for every scenario and draw count).
+    _LAYOUT = ("groups", "G", "B", "C", "base", "cell_group", "cell_bucket", "leader_group",
+               "appointed", "target_cells", "target_groups", "prog_cells", "prog_tiers")
+    _layout_cache: dict = {}
+
+    def _setup_layout(self, coh: pd.DataFrame) -> None:
+        """Groups, cells, starting counts and the programmes' and targets' cells.
+
+        They depend only on the cohorts and the years, so they are memoised per cohort
+        frame (the explorer and the effort solver project one roster many times), with
+        the same weak-reference guard as :func:`_cohorts_cached`.
+        """
+        import weakref
+
+        key = (id(coh), self.t0, self.t1)
+        hit = _Engine._layout_cache.get(key)
+        if hit is not None and hit[0]() is coh:
+            for name in self._LAYOUT:
+                setattr(self, name, hit[1][name])
+            return
+        self._build_layout(coh)
+        try:
+            ref = weakref.ref(coh, lambda _r, k=key: _Engine._layout_cache.pop(k, None))
+        except TypeError:
+            return
+        if len(_Engine._layout_cache) > 16:
+            _Engine._layout_cache.clear()
+        _Engine._layout_cache[key] = (ref, {name: getattr(self, name) for name in self._LAYOUT})
+
+    def _build_layout(self, coh: pd.DataFrame) -> None:
+        start_year, end_year = self.t0, self.t1
         groups = coh[list(GROUP_KEYS)].drop_duplicates().reset_index(drop=True)
         # groups that receive entrants but may be empty now: every leader post of a level
         self.groups = groups
@@ -761,21 +935,17 @@ class _Engine:
         bucket = np.clip(coh["retire_year"].to_numpy() - (start_year + 1), 0, self.B - 1)
         cell = gidx.to_numpy() * self.B + bucket
         self.C = self.G * self.B
-        self.S = {}
+        self.base = {}  # starting counts (states, cells), before the draw axis
         for dim, names in DIMENSIONS.items():
             arr = np.zeros((len(names), self.C), dtype=COUNT)
             np.add.at(arr, (coh[dim].to_numpy(), cell), coh["count"].to_numpy())
-            self.S[dim] = np.repeat(arr[:, :, None], n_draws, axis=2)
-        self.N = self.S["education"].sum(axis=0)
+            self.base[dim] = arr
         self.cell_group = np.repeat(np.arange(self.G), self.B)
         self.cell_bucket = np.tile(np.arange(self.B), self.G)
         self.leader_group = groups["leader"].isin(LEADER_POSTS).to_numpy()
         # posts filled by appointment rather than recruitment
         self.appointed = self.leader_group | (groups["in_pool"].to_numpy() == 1) | (
             groups["key_cadre"].to_numpy() == 1)
-        self.pending: dict = {}  # (programme, year) -> completers due, (moves, cells, draws)
-        self.held: dict = {}     # programme -> all its completers still due
-        self._setup_rates()
         self._setup_targets()
         self.prog_cells = {n: _matches(groups, p.eligible)[self.cell_group] for n, p in PROGRAMMES.items()}
         self.prog_tiers = {n: self._tiers(p) for n, p in PROGRAMMES.items()}
@@ -796,23 +966,32 @@ class _Engine:
 
     def _setup_targets(self) -> None:
         self.target_cells = {}
+        self.target_groups = {}
         for tid, spec in TARGET_SPECS.items():
             gmask = _matches(self.groups, spec.population)
             self.target_cells[tid] = np.flatnonzero(gmask[self.cell_group])
+            self.target_groups[tid] = np.flatnonzero(gmask)
 
     def _measure(self) -> dict:
-        # criterion counts once per (dimension, states) pair, then summed over each
-        # population's cells (no BLAS product: its threads would compete with the engine)
+        # counts per group first (one pass over the cells), then the criteria and the
+        # populations on groups (no BLAS product: its threads would compete with the engine)
+        G, B, D = self.G, self.B, self.D
+        by_group = {}
         crit = {}
         for key in {(sp.dimension, sp.states) for sp in TARGET_SPECS.values()}:
             dim, st = key
-            S = self.S[dim]
-            crit[key] = S[st[0]] if len(st) == 1 else S[list(st)].sum(axis=0)
+            if dim not in by_group:
+                S = self.S[dim]
+                # (K, G, D); summed in int32 (counts fit, see COUNT): 4× faster than widening
+                by_group[dim] = S.reshape(len(S), G, B, D).sum(axis=2, dtype=COUNT)
+            g = by_group[dim]
+            crit[key] = g[st[0]] if len(st) == 1 else g[list(st)].sum(axis=0, dtype=COUNT)
+        heads = self.N.reshape(G, B, D).sum(axis=1, dtype=COUNT)
         out = {}
         for tid, sp in TARGET_SPECS.items():
-            cells = self.target_cells[tid]
-            out[tid] = (crit[(sp.dimension, sp.states)][cells].sum(axis=0),
-                        self.N[cells].sum(axis=0))
+            groups = self.target_groups[tid]
+            out[tid] = (crit[(sp.dimension, sp.states)][groups].sum(axis=0, dtype=COUNT),
+                        heads[groups].sum(axis=0, dtype=COUNT))
         return out
 
     # -- flows ----------------------------------------------------------------------------
@@ -844,8 +1023,13 @@ class _Engine:
             total = self.rng.binomial("exit", t, self.N, rate)
             spread = list(self.S)
         # spread over the states only in the cells where someone left in some draw
-        cells = np.flatnonzero(total.any(axis=1))
-        if cells.size:
+        cells = np.flatnonzero(total.max(axis=1) > 0)  # counts: max is a faster `any`
+        if cells.size * 3 >= self.C * 2:  # most cells: no gather and scatter (empty cells get 0)
+            where = np.arange(self.C * self.D, dtype=np.uint64).reshape(self.C, self.D)
+            for dim in spread:
+                T = self.S[dim]
+                T -= _systematic(total, T, self.rng.uniform_at(f"alloc-{dim}", t, where), self.N)
+        elif cells.size:
             tot, n = total[cells], self.N[cells]
             where = (cells[:, None] * self.D + np.arange(self.D)).astype(np.uint64)
             for dim in spread:
@@ -879,13 +1063,18 @@ class _Engine:
         due = self.pending.pop((name, t), None)
         if due is None:
             return 0.0
-        self.held[name] -= due
+        m_idx, gcell, due = due
+        self.held[name][m_idx, gcell] -= due
         S = self.S[prog.dimension]
         moved = 0.0
         for m, (a, b) in enumerate(prog.moves):
-            move = np.minimum(due[m], S[a])  # some completers may have left meanwhile
-            S[a] -= move
-            S[b] += move
+            sel = np.flatnonzero(m_idx == m)  # rows of this move (cells are distinct)
+            if not sel.size:
+                continue
+            cells = gcell[sel]
+            move = np.minimum(due[sel], S[a, cells])  # some completers may have left meanwhile
+            S[a, cells] -= move
+            S[b, cells] += move
             moved += move.sum() / self.D
         return moved
 
@@ -902,7 +1091,7 @@ class _Engine:
         M = len(prog.moves)
         elig = np.stack([S[a][cells] for a, _ in prog.moves]).reshape(M * len(cells), self.D)
         # work on the (move, cell) rows with someone eligible in some draw: most are empty
-        rows = np.flatnonzero(elig.any(axis=1))
+        rows = np.flatnonzero(elig.max(axis=1) > 0)  # counts: max is a faster `any`
         if not rows.size:
             return 0.0
         m_idx, c_idx = np.divmod(rows, len(cells))
@@ -913,12 +1102,14 @@ class _Engine:
             elig -= held[m_idx, gcell]
             np.maximum(elig, 0, out=elig)
         # positions in the full (move, cell, draw) array: the same numbers in every scenario
-        where = ((m_idx * self.C + gcell)[:, None] * self.D + np.arange(self.D)).astype(np.uint64)
+        where = ((m_idx * self.C + gcell).astype(np.uint64) * np.uint64(self.D))[:, None] + np.arange(
+            self.D, dtype=np.uint64)
         u = self.rng.uniform_at(f"enrol{key}-{name}", t, where.ravel()).reshape(elig.shape)
         u = u.astype(np.float32)
         reserved = cap * float(self.lv.get("priority_share", 0.0))
-        enrol = np.zeros_like(elig)
+        enrol = None
         if reserved > 0 and prog.priority:
+            enrol = np.zeros_like(elig)
             # the reserved places go to the priority tiers, first tier first
             left = np.full(self.D, reserved)
             tier_of = self.prog_tiers[name][gcell]
@@ -936,23 +1127,27 @@ class _Engine:
         else:
             rest = elig
         # the other places (and reserved ones left unused) in proportion to who is eligible
-        left = cap - enrol.sum(axis=0)
-        tot = rest.sum(axis=0)
+        left = cap - enrol.sum(axis=0) if enrol is not None else np.full(self.D, cap)
+        tot = rest.sum(axis=0, dtype=COUNT)
         share = np.where(tot > 0, np.clip(left / np.maximum(tot, 1), 0.0, 1.0), 0.0).astype(np.float32)
         x = rest.astype(np.float32)
         x *= share
         x += u
         np.floor(x, out=x)
-        enrol += np.minimum(x, rest, dtype=np.float32).astype(COUNT)
+        x = np.minimum(x, rest, dtype=np.float32).astype(COUNT)
+        if enrol is None:
+            enrol = x
+        else:
+            enrol += x
         # binomial completions (drawn only where someone enrolled)
         if rate >= 1.0:
             done = enrol
         else:
             done = self.rng.binomial(f"complete{key}-{name}", t, enrol, rate, index=where)
-        full = self.pending.get((name, finish))
-        if full is None:
-            full = self.pending[(name, finish)] = np.zeros((M, self.C, self.D), dtype=COUNT)
-        full[m_idx, gcell] += done
+        # one enrolment per (programme, finishing year): warm-start cohorts and the yearly
+        # intake finish in distinct years
+        assert (name, finish) not in self.pending
+        self.pending[(name, finish)] = (m_idx, gcell, done)
         if held is None:
             held = self.held[name] = np.zeros((M, self.C, self.D), dtype=COUNT)
         held[m_idx, gcell] += done
@@ -974,7 +1169,7 @@ class _Engine:
         largest number of states, not their sum.
         """
         cells = np.arange(self.G) * self.B + bucket
-        rows = np.flatnonzero(group_counts.any(axis=1))
+        rows = np.flatnonzero(group_counts.max(axis=1) > 0)  # counts: max is a faster `any`
         if rows.size:
             drawn = self._multinomial(group_counts[rows], mix, rows, flow, t)
             for dim, x in drawn.items():
@@ -983,29 +1178,41 @@ class _Engine:
 
     def _multinomial(self, n: np.ndarray, mix: dict, rows: np.ndarray, flow: str, t: int) -> dict:
         dims = list(mix)
-        K = max(len(DIMENSIONS[d]) for d in dims)
+        sizes = [len(DIMENSIONS[d]) for d in dims]
+        K = max(sizes)
+        # dimensions with the most states first: step k then needs only a prefix of the
+        # stack (a dimension's last state takes what is left, it is never drawn); the
+        # stream positions stay those of the stack in ``mix`` order
+        order = sorted(range(len(dims)), key=lambda i: -sizes[i])
         # probabilities that are the same in every draw keep a draw axis of length 1
         depth = self.D if any(np.ndim(mix[d]) == 3 for d in dims) else 1
         probs = np.zeros((len(dims), K, len(rows), depth))
-        for i, d in enumerate(dims):
-            m = np.asarray(mix[d])[rows]  # (rows, K_d) or (rows, K_d, D)
+        for j, i in enumerate(order):
+            m = np.asarray(mix[dims[i]])[rows]  # (rows, K_d) or (rows, K_d, D)
             m = m.transpose(1, 0, 2) if m.ndim == 3 else m.T[:, :, None]
-            probs[i, : m.shape[0]] = m
-        left = np.broadcast_to(n, (len(dims), *n.shape)).astype(COUNT)
+            probs[j, : m.shape[0]] = m
+        left = np.empty((len(dims), *n.shape), dtype=COUNT)
+        left[:] = n
         rest = np.ones((len(dims), len(rows), depth))
         out = np.zeros((len(dims), K, *n.shape), dtype=COUNT)
+        block = n.size
+        stack_pos = np.asarray(order, dtype=np.int64) * block
         for k in range(K - 1):
-            pk = probs[:, k]
+            na = sum(1 for i in order if sizes[i] - 1 > k)
+            pk = probs[:na, k]
             with np.errstate(divide="ignore", invalid="ignore"):
-                q = np.clip(np.where(rest > 1e-12, pk / rest, 0.0), 0.0, 1.0)
-            x = self.rng.binomial(f"{flow}-{k}", t, left, q)
-            out[:, k] = x
-            left = left - x
-            rest = rest - pk
+                q = np.clip(np.where(rest[:na] > 1e-12, pk / rest[:na], 0.0), 0.0, 1.0)
+            x = self.rng.binomial(f"{flow}-{k}", t, left[:na], q,
+                                  index=lambda live: _stack_positions(live, block, stack_pos))
+            out[:na, k] = x
+            left[:na] -= x
+            rest[:na] -= pk
         # the last state of each dimension takes what is left
-        for i, d in enumerate(dims):
-            out[i, len(DIMENSIONS[d]) - 1] += left[i]
-        return {d: out[i, : len(DIMENSIONS[d])] for i, d in enumerate(dims)}
+        res = {}
+        for j, i in enumerate(order):
+            out[j, sizes[i] - 1] += left[j]
+            res[dims[i]] = out[j, : sizes[i]]
+        return {d: res[d] for d in dims}
 
     def _entry_bucket(self, t: int, years_to_retirement: float) -> int:
         return int(np.clip(t + int(round(years_to_retirement)) - (self.t0 + 1), 0, self.B - 1))
@@ -1049,8 +1256,11 @@ class _Engine:
         level, cat = g["level"].to_numpy(), g["category"].to_numpy()
         pool = (g["in_pool"].to_numpy() == 1) & ~self.leader_group
         out = {dim: np.zeros((self.G, len(names), self.D)) for dim, names in DIMENSIONS.items()}
-        by_group = {dim: S.reshape(len(S), self.G, self.B, self.D).sum(axis=2).transpose(1, 0, 2)
+        by_group = {dim: S.reshape(len(S), self.G, self.B, self.D).sum(axis=2, dtype=COUNT).transpose(1, 0, 2)
                     for dim, S in self.S.items()}  # (G, K, D)
+        heads = self.N.reshape(self.G, self.B, self.D).sum(axis=1, dtype=COUNT)  # (G, D): every dimension's total
+        anyone = heads.sum(axis=1) > 0
+        mixes: dict = {}  # source groups -> their mix (appointed groups often share a source)
         for i in np.flatnonzero(self.appointed):
             same_level = level == level[i]
             same_cat = same_level & (cat == cat[i])
@@ -1058,12 +1268,20 @@ class _Engine:
             if self.leader_group[i]:
                 choices.insert(0, same_cat & pool)
             for choice in choices:
-                if by_group["education"][choice].sum() > 0:
+                if anyone[choice].any():
                     break
+            source = tuple(np.flatnonzero(choice))
+            if source not in mixes:
+                idx = list(source)
+                s = heads[idx].sum(axis=0, dtype=COUNT)[None, :]  # (1, D)
+                filled = bool((s > 0).all())
+                mixes[source] = {}
+                for dim in DIMENSIONS:
+                    tot = by_group[dim][idx].sum(axis=0, dtype=COUNT)  # (K, D)
+                    share = tot / np.maximum(s, 1)
+                    mixes[source][dim] = share if filled else np.where(s > 0, share, _uniform_first(tot.shape))
             for dim in DIMENSIONS:
-                tot = by_group[dim][choice].sum(axis=0)  # (K, D)
-                s = tot.sum(axis=0, keepdims=True)
-                out[dim][i] = np.where(s > 0, tot / np.maximum(s, 1), _uniform_first(tot.shape))
+                out[dim][i] = mixes[source][dim]
         return out
 
     def _recruit(self, t: int, exits: np.ndarray, headcount: np.ndarray) -> np.ndarray:
@@ -1075,7 +1293,7 @@ class _Engine:
         return hires
 
     def _group_sum(self, x: np.ndarray) -> np.ndarray:
-        return x.reshape(self.G, self.B, self.D).sum(axis=1)
+        return x.reshape(self.G, self.B, self.D).sum(axis=1, dtype=COUNT)
 
     # -- the loop ---------------------------------------------------------------------------
     def run(self) -> Projection:
@@ -1127,12 +1345,20 @@ def _recruit_mix(groups: pd.DataFrame, estimated, levers: Mapping) -> dict:
         mix[dim] = m
     if estimated is not None and len(estimated):
         # counts of recent recruits per (category, level, dimension) and per (category, dimension)
+        # (row by row in the frame's order within each key, the keys in sorted order: the
+        # additions of a groupby, without its per-group overhead; the engine builds this
+        # at every projection)
+        by_key: dict = {}
+        for cat, lev, dim, state, count in zip(
+                estimated["category"], estimated["level"], estimated["dimension"],
+                estimated["state"].to_numpy(int), estimated["count"].to_numpy(float), strict=True):
+            if dim in DIMENSIONS and not (pd.isna(cat) or pd.isna(lev)):  # groupby drops missing keys
+                by_key.setdefault((cat, lev, dim), []).append((state, count))
         tables: dict = {}
-        for (cat, lev, dim), sub in estimated.groupby(["category", "level", "dimension"]):
-            if dim not in DIMENSIONS:
-                continue
+        for (cat, lev, dim) in sorted(by_key):
             v = np.zeros(len(DIMENSIONS[dim]))
-            np.add.at(v, sub["state"].to_numpy(int), sub["count"].to_numpy(float))
+            for state, count in by_key[(cat, lev, dim)]:
+                v[state] += count
             tables[(cat, lev, dim)] = v
             tables[(cat, None, dim)] = tables.get((cat, None, dim), 0) + v
         for i, (cat, lev) in enumerate(zip(groups["category"], groups["level"], strict=True)):
