@@ -14,6 +14,7 @@ checks the project's bar: the default's ``mae_3_8`` ≤ 0.95 × the best peer's,
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -90,6 +91,23 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def bar_table(results: dict) -> str:
+    """One line per panel: the default against the best peer on the three parts of the bar."""
+    lines = ["| panel | forecasts | default mae_3_8 | best peer (mae_3_8) | ratio (≤ 0.95) "
+             "| default 80% coverage (75–85%) | Brier default / best peer | bar |",
+             "|---|---|---|---|---|---|---|---|"]
+    for label, res in results.items():
+        chk = bar_check(res)
+        d = res["methods"][res["default"]]
+        ok = chk["mae_ok"] and chk["coverage_ok"] and chk["brier_ok"]
+        lines.append(
+            f"| {label} | {res['n_forecasts']} | {d['mae_3_8']:.3f} | {chk['best_peer']} "
+            f"({res['methods'][chk['best_peer']]['mae_3_8']:.3f}) | {chk['mae_ratio']:.3f} "
+            f"| {100 * d['coverage80']:.1f}% | {d['brier']:.4f} / {chk['best_peer_brier']:.4f} "
+            f"| {'met' if ok else 'missed'} |")
+    return "\n".join(lines) + "\n"
+
+
 README_START = "<!-- accuracy:start -->"
 README_END = "<!-- accuracy:end -->"
 
@@ -120,7 +138,13 @@ def main(argv=None) -> int:
     parser.add_argument("panels_dir", nargs="?", type=Path, default=config.shared_dir() / "benchmarks")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=config.project_root() / "benchmarks" / "results")
+    parser.add_argument("--render-only", action="store_true",
+                        help="re-render the tables from the JSON results of the last run (no backtest)")
     args = parser.parse_args(argv)
+    if args.render_only:
+        results = {label: json.loads((args.out / (Path(file).stem + ".json")).read_text(encoding="utf-8"))
+                   for file, label in PANELS.items()}
+        return _publish(results, args.out)
     missing = [f for f in PANELS if not (args.panels_dir / f).is_file()]
     if missing:
         print(f"accuracy.py: missing panel(s) in {args.panels_dir}: {', '.join(missing)}", file=sys.stderr)
@@ -137,12 +161,18 @@ def main(argv=None) -> int:
         write_json(res, args.out / (Path(file).stem + ".json"))
         results[label] = res
         print(f"{label}: {res['seconds']} s", file=sys.stderr)
+    return _publish(results, args.out)
+
+
+def _publish(results: dict, out: Path) -> int:
+    """Write accuracy.md and refresh the tables in benchmarks/README.md and the project README."""
     text = ("# Accuracy benchmark (rolling-origin backtest)\n\n"
             "Written by `python benchmarks/accuracy.py`; MAE, CRPS and pinball in percentage points; "
             "Brier over the events value(T+h) ≥ value(T) + δ, δ ∈ {1, 3, 5, 10}.\n\n" + table(results))
-    _write_atomic(args.out / "accuracy.md", text)
-    if args.out.resolve() == (config.project_root() / "benchmarks" / "results").resolve():
+    _write_atomic(out / "accuracy.md", text)
+    if out.resolve() == (config.project_root() / "benchmarks" / "results").resolve():
         update_readme(config.project_root() / "benchmarks" / "README.md", table(results))
+        update_readme(config.project_root() / "README.md", bar_table(results))
     print(text)
     return 0
 
