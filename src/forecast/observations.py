@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import pandas as pd
 
 from forecast import config
 from forecast import units as units_mod
-from forecast.validate import Problem, Table, ValidationError, parse_numbers, raise_if, read_text_table
+from forecast.validate import Problem, Table, ValidationError, parse_numbers, raise_if, read_text_table, slug
 
 OBS_COLUMNS = ["indicator", "unit_code", "year", "numerator", "denominator", "value", "source", "flags"]
 KEY = ["indicator", "unit_code", "year"]
@@ -127,6 +128,7 @@ def check_observations(table: Table, source: str | None = None) -> tuple[pd.Data
     if has_counts and "denominator" not in cols:
         problems.append(table.whole("missing required column 'denominator' (leave its cells empty for T11)",
                                     column="denominator", row=1))
+    problems += _misspelt_headings(table, cols)
     if problems:
         return empty_observations(), problems
     n = len(df)
@@ -166,6 +168,11 @@ def check_observations(table: Table, source: str | None = None) -> tuple[pd.Data
                          "unit '{v}' did not exist on 31 October {y} (codes are reused: check the year or the unit "
                          "list of that year)", v=code, y=yr.astype("Int64").astype(str))
     bad |= (cempty | unknown | notvalid).to_numpy()
+    if "unit_name" in cols:
+        named = unit_name_messages(code, yr, df["unit_name"])
+        wrong_name = (named != "").to_numpy()
+        problems += table.at(wrong_name, "unit_name", named)
+        bad |= wrong_name
 
     count_ind = ind.isin(_count_indicators())
     num = den = pd.Series(np.nan, index=df.index)
@@ -246,6 +253,82 @@ def check_observations(table: Table, source: str | None = None) -> tuple[pd.Data
     # A value beside counts is redundant once checked: the counts are the data.
     out.loc[~pct_only, "value"] = np.nan
     return _typed(out), problems
+
+
+#: Words that name a unit's type; a name typed with or without them means the same unit.
+_TYPE_WORDS = re.compile(r"^(xa|phuong|thi_tran|thanh_pho|huyen|tinh)_")
+
+
+def _name_key(name: str) -> str:
+    """A unit name reduced for comparison: accents, case, spacing and the type word dropped."""
+    return _TYPE_WORDS.sub("", slug(name))
+
+
+def unit_name_messages(codes: pd.Series, years: pd.Series, names: pd.Series) -> pd.Series:
+    """Why a unit name does not fit the unit its code means in that year ("" where it fits).
+
+    Codes are reused (a commune created on 1 July 2025 keeps a member's code), so a name
+    written beside a code is checked against the registry's name *for the year*: a return
+    for 2023 that says "Phường Kỳ Lừa" with code 06187 names a ward that only exists from
+    2025, while 06187 meant Thị trấn Cao Lộc in 2023.
+
+    Parameters
+    ----------
+    codes, years, names : Series
+        Normalised unit codes, years (NaN when unknown) and the names as typed (empty = unchecked).
+    """
+    res = units_mod.resolve_codes(codes, years)
+    given = names.fillna("").astype(str).str.strip()
+    check = res["valid"] & (given != "")
+    out = pd.Series("", index=codes.index, dtype=object)
+    if not check.any():
+        return out
+    registry = units_mod.load_units()
+    keys = registry["name"].map(_name_key)
+    for i in np.flatnonzero(check.to_numpy()):
+        idx = codes.index[i]
+        typed, meant = given.iloc[i], str(res["name"].iloc[i])
+        if _name_key(typed) == _name_key(meant):
+            continue
+        year = int(years.iloc[i])
+        snap = units_mod.snapshot_date(year)
+        # Names repeat across districts (three "Hoàng Văn Thụ"): prefer those with the same type word.
+        exact = registry[registry["name"].map(slug) == slug(typed)]
+        same = exact if len(exact) else registry[keys == _name_key(typed)]
+        then = same[(same["valid_from"] <= snap) & (same["valid_to"].isna() | (same["valid_to"] >= snap))]
+        later = same[same["valid_from"] > snap]
+        if len(then):
+            out[idx] = (f"'{typed}' was unit {', '.join(sorted(then['code']))} in {year}, but the code says "
+                        f"{codes.iloc[i]} ('{meant}'): check the code")
+        elif len(later):
+            first = later.sort_values("valid_from").iloc[0]
+            out[idx] = (f"'{typed}' exists only from {first['valid_from'].date().isoformat()} (code {first['code']}); "
+                        f"on 31 October {year} code {codes.iloc[i]} meant '{meant}': check the year or the code")
+        else:
+            out[idx] = f"unit name '{typed}' does not match unit {codes.iloc[i]} in {year} ('{meant}')"
+    return out
+
+
+#: Columns an observations table may have (others, such as notes, are ignored).
+KNOWN_COLUMNS = (*OBS_COLUMNS, "unit_name")
+
+
+def _misspelt_headings(table: Table, cols: set) -> list[Problem]:
+    """A heading that is not a known column but close to a missing one is a typo, not a notes column.
+
+    Without this, a table headed ``numerater`` would be read as percentages only, and
+    every row would be reported as having neither counts nor a value.
+    """
+    import difflib
+
+    missing = [c for c in KNOWN_COLUMNS if c not in cols]
+    problems = []
+    for heading in sorted(cols - set(KNOWN_COLUMNS)):
+        close = difflib.get_close_matches(heading, missing, n=1, cutoff=0.75)
+        if close:
+            problems.append(table.whole(f"unknown column '{heading}' (did you mean '{close[0]}'?)",
+                                        column=heading, row=1))
+    return problems
 
 
 def _mixed_scale(ind: pd.Series, val: pd.Series) -> np.ndarray:

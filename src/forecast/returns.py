@@ -265,7 +265,19 @@ def _find_info(ws, shown: str) -> tuple[dict, list[Problem]]:
                 info["year"], info["year_row"] = int(y), row
         else:
             info["unit_code"], info["unit_row"] = units_mod.normalise_code(_cell_text(v)), row
+    name, row = found.get("unit_name", (None, None))
+    if _cell_text(name).strip():
+        info["unit_name"], info["name_row"] = _cell_text(name).strip(), row
     return info, problems
+
+
+def _has_return_columns(ws) -> bool:
+    """Whether a sheet carries the group sheets' heading row ('Nhóm' and 'Tổng số (người)')."""
+    wanted = {normalise_heading("Nhóm"), normalise_heading("Tổng số (người)")}
+    for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 15), max_col=min(ws.max_column, 40)):
+        if wanted <= {normalise_heading(_cell_text(c.value)) for c in row}:
+            return True
+    return False
 
 
 def _group_of(ws) -> Group | None:
@@ -444,18 +456,28 @@ def read_return(path: Path | str, display: str | None = None) -> tuple[pd.DataFr
     if values is None:
         return _typed(pd.DataFrame(columns=OBS_COLUMNS)), problems
     info, groups = None, {}
-    for ws in values.worksheets:
-        if normalise_heading(ws.title) == normalise_heading(INFO_SHEET) or \
-                normalise_heading(_cell_text(ws["A4"].value)) == normalise_heading("Mã đơn vị"):
+    # Visible sheets first: when a group has a hidden copy too (often last year's), the copy is
+    # the one reported, not the sheet the unit sees and filled.
+    for ws in sorted(values.worksheets, key=lambda w: w.sheet_state != "visible"):
+        is_info = normalise_heading(ws.title) == normalise_heading(INFO_SHEET) or \
+            normalise_heading(_cell_text(ws["A4"].value)) == normalise_heading("Mã đơn vị")
+        g = None if is_info else _group_of(ws)
+        if is_info:
             info, p = _find_info(ws, shown)
             problems += p
             continue
-        g = _group_of(ws)
         if g is None:
+            if _has_return_columns(ws):
+                # A renamed group sheet whose title was typed over: reading on would drop its counts.
+                problems.append(Problem(shown, ws.title, 1, "A", "the sheet has the return's columns but no "
+                                        "'Biểu NN' title in A1 and not a sheet name of the template: write the "
+                                        "title back (e.g. 'Biểu 03. …') so the group is known"))
             continue  # a sheet of the unit's own (notes, working): not part of the return
         if g.number in groups:
-            problems.append(Problem(shown, ws.title, 1, "A", f"a second sheet for Biểu {g.number:02d} "
-                                    f"(first: '{groups[g.number][0]}')"))
+            hidden = ws.sheet_state != "visible"
+            problems.append(Problem(shown, ws.title, 1, "A", f"a second {'hidden ' if hidden else ''}sheet for "
+                                    f"Biểu {g.number:02d} (first: '{groups[g.number][0]}')"
+                                    + ("; unhide it and delete it if it is an old copy" if hidden else "")))
             continue
         counts, p = _read_group(ws, formulas[ws.title], g, shown)
         problems += p
@@ -470,7 +492,13 @@ def read_return(path: Path | str, display: str | None = None) -> tuple[pd.DataFr
         elif not res["valid"].iloc[0]:
             problems.append(Problem(shown, INFO_SHEET, info["unit_row"], "B",
                                     f"unit '{info['unit_code']}' did not exist on 31 October {info['year']}"))
-        from forecast.observations import MIN_YEAR, max_year
+        from forecast.observations import MIN_YEAR, max_year, unit_name_messages
+
+        if info.get("unit_name"):
+            msg = unit_name_messages(pd.Series([info["unit_code"]]), pd.Series([info["year"]]),
+                                     pd.Series([info["unit_name"]])).iloc[0]
+            if msg:
+                problems.append(Problem(shown, INFO_SHEET, info["name_row"], "B", msg))
 
         if not MIN_YEAR <= info["year"] <= max_year():
             problems.append(Problem(shown, INFO_SHEET, info["year_row"], "B",

@@ -56,7 +56,17 @@ class Problem:
         where = str(self.path) + (f":{self.sheet}" if self.sheet else "")
         row = "-" if self.row is None else str(self.row)
         col = "-" if not self.column else str(self.column)
-        return f"{where}:{row}:{col}: {self.message}"
+        # One problem, one line: a cell's line break (or a library's message) is shown escaped.
+        return one_line(f"{where}:{row}:{col}: {self.message}")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters written as escapes (``\\n``)."""
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), text.strip())
 
 
 class ValidationError(ValueError):
@@ -252,7 +262,7 @@ def read_text_table(path: Path | str, display: str | None = None) -> tuple[Table
         m = re.search(r"line (\d+)", str(exc))
         row = int(m.group(1)) + skipped if m else None
         hint = " (more cells than the header: put text containing commas in quotes)" if "Expected" in str(exc) else ""
-        return None, [Problem(shown, None, row, None, f"not a readable CSV table: {exc}{hint}".strip())]
+        return None, [Problem(shown, None, row, None, f"not a readable CSV table: {str(exc).strip()}{hint}")]
     # pandas renames a repeated heading ("year.1"): take the headings from the header line itself.
     header = next(csv.reader(io.StringIO(first), delimiter=sep), [])
     headings = [normalise_heading(c) for c in header] if len(header) == len(df.columns) else \
@@ -308,7 +318,9 @@ def _drop_blank_and_total(df: pd.DataFrame, rows: np.ndarray, letters: dict, pat
 
 # --- numbers -----------------------------------------------------------------------------
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+#: ASCII digits only: ``\d`` would also match Arabic-Indic or full-width digits, which the
+#: numeric conversion then silently turns into a missing value.
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 def parse_numbers(s: pd.Series, percent: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
