@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from forecast import config
+from forecast import atomic, config
 from forecast.backtest import read_panel, run_backtest, write_json
 
 PANELS = {
@@ -112,12 +110,7 @@ README_START = "<!-- accuracy:start -->"
 README_END = "<!-- accuracy:end -->"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+_write_atomic = atomic.write_text
 
 
 def update_readme(readme: Path, body: str) -> bool:

@@ -41,7 +41,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from forecast import config
+from forecast import atomic, config
 from forecast import scenarios as sc
 from forecast import stockflow as sf
 
@@ -176,10 +176,7 @@ def main(argv=None) -> int:
         print(f"  peak RSS {n['peak_rss_mib'] / 1024:.2f} GiB (goal <= 6 GiB; "
               f"{n['peak_rss_after_roster_mib'] / 1024:.2f} GiB after building the roster)")
     if args.json:
-        tmp = args.json + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(out, fh, indent=2)
-        os.replace(tmp, args.json)
+        atomic.write_json(args.json, out)
     return 0
 
 

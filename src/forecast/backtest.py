@@ -26,9 +26,6 @@ all entities of the panel (no look-ahead).
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast import atomic
 from forecast.models import DEFAULT, get_model
 from forecast.models.base import SeriesData, SeriesError
 from forecast.models.default import (
@@ -406,15 +404,4 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
 
 def write_json(result: dict, path) -> None:
     """Write ``result`` as JSON atomically (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(result, fh, indent=2, ensure_ascii=False)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic.write_json(path, result)

@@ -28,9 +28,7 @@ fakes; the defaults are the project's own modules.
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -45,7 +43,7 @@ matplotlib.use("Agg")  # the callback draws headless; the widget shows PNG bytes
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from forecast import config, fmt  # noqa: E402
+from forecast import atomic, config, fmt  # noqa: E402
 
 #: Keys of :meth:`Explorer.update` that are not scenario levers.
 VIEW_KEYS = ("target", "unit", "p_required", "lang")
@@ -405,17 +403,7 @@ def lever_changes(flat: Mapping, base: Mapping) -> dict:
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Write ``path`` through a temporary file in the same folder, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic.write_with(path, write)
 
 
 # -- the explorer -----------------------------------------------------------------------------

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import copy
 import math
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from forecast import config
+from forecast import atomic, config
 
 FROM_HISTORY = "from_history"
 CATEGORIES = ("can_bo", "cong_chuc", "vien_chuc")
@@ -448,15 +446,7 @@ def save_scenario(scenario: Scenario, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(scenario.to_dict(), allow_unicode=True, sort_keys=False, width=110)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic.write_text(path, text)
 
 
 # ---------------------------------------------------------------------------------------

@@ -29,16 +29,14 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from forecast import retirement, units
+from forecast import atomic, retirement, units
 from forecast.synth_calibration import GROUPS, PARAMETERS, calibration_frame, measure, parameters
 
 #: Bump when the generator's output changes for the same seed.
@@ -868,16 +866,7 @@ def _gzip_bytes(data: bytes, name: str) -> bytes:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; data files are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_bytes(path, data)
 
 
 def _yaml_bytes(meta: dict) -> bytes:
