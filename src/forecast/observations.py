@@ -16,15 +16,13 @@ population definition), ``rebased`` (mapped onto later units by
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from forecast import config
+from forecast import atomic, config
 from forecast import units as units_mod
 from forecast.validate import Problem, Table, ValidationError, parse_numbers, raise_if, read_text_table, slug
 
@@ -373,17 +371,7 @@ def read_observations(path: Path | str) -> pd.DataFrame:
 
 def write_observations(obs: pd.DataFrame, path: Path | str) -> Path:
     """Write an observations frame as UTF-8 CSV, atomically (temp file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            _typed(obs).to_csv(fh, index=False, lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic.write_text(path, _typed(obs).to_csv(index=False, lineterminator="\n"))
 
 
 def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import yaml
 
-from forecast import config
+from forecast import atomic, config
 
 #: Fan-out lists a run specification may name in ``over:``, with the parameter each sets.
 FANOUT_PARAMETER = {"targets": "target_id", "communes": "unit_code"}
@@ -374,13 +374,7 @@ def _project_scenarios(ds, as_of, names, n_draws, seed, say):
 
 def save_results(results: RunResults, path: Path) -> Path:
     """Pickle the results atomically; return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as fh:
-        pickle.dump(results, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    return path
+    return atomic.write_bytes(path, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_results(path: Path) -> RunResults:

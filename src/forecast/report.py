@@ -16,13 +16,11 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from forecast import fmt
+from forecast import atomic, fmt
 
 # nbformat (and nbconvert) are imported inside the functions that render pages: notebooks
 # import this module for the summary rows, and nbformat's import costs a kernel seconds.
@@ -111,18 +109,8 @@ def text(key: str, lang: str) -> str:
 
 
 def atomic_write_text(path: Path, content: str) -> None:
-    """Write ``content`` to ``path`` through a temporary file and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(content)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reports are shared files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``content`` to ``path`` atomically (see :mod:`forecast.atomic`)."""
+    atomic.write_text(path, content)
 
 
 def page(title: str, body_html: str, lang: str = "vi", header_html: str = "", nav: bool = True) -> str:

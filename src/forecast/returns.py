@@ -17,9 +17,7 @@ harm), and reports every problem with its sheet, row and column letter.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast import atomic
 from forecast import units as units_mod
 from forecast.validate import TOTAL_ROW, Problem, nfc, normalise_heading, parse_numbers, raise_if
 
@@ -191,17 +190,7 @@ def write_template(path: Path | str, unit_code: str | None = None, year: int | N
                             showErrorMessage=True, errorTitle="Số người", error="Nhập số nguyên không âm (số người).")
         dv.add(f"C5:{_col_letter(len(COLUMNS))}{4 + len(g.rows)}")
         ws.add_data_validation(dv)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".xlsx.tmp")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic.write_with(path, wb.save)
 
 
 # --- reader --------------------------------------------------------------------------------
@@ -624,12 +613,4 @@ def write_return_from_roster(roster: pd.DataFrame, unit_code: str, year: int, pa
         for k, (code, _label) in enumerate(g.rows, start=1):
             for f, v in counts.get(code, {}).items():
                 ws.cell(row=4 + k, column=col[f], value=v)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".xlsx.tmp")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic.write_with(path, wb.save)
