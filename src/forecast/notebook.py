@@ -36,6 +36,18 @@ _T = {
     "col_pace": {"vi": "Tốc độ cần / đã đạt (đ.p./năm)", "en": "Pace required / observed (pp/yr)"},
     "col_take": {"vi": "Cần làm gì", "en": "What it would take"},
     "col_scen": {"vi": "Xác suất theo kịch bản", "en": "Scenario probability"},
+    "two_models": {
+        "vi": "Hai cột xác suất trả lời hai câu hỏi khác nhau. \"Xác suất đạt\" nối dài tốc độ tăng đã "
+              "quan sát được của chỉ tiêu. \"Xác suất theo kịch bản\" mô phỏng đội ngũ theo dòng nhân lực: "
+              "nghỉ hưu theo Nghị định 135/2020, tuyển dụng và số chỉ tiêu đào tạo hằng năm của kịch bản, "
+              "chia cho mọi người đủ điều kiện theo tỷ lệ. Khi hai con số chênh nhau nhiều, tốc độ đã qua "
+              "khó giữ được với nguồn lực của kịch bản (hoặc ngược lại): xem trang kịch bản.",
+        "en": "The two probability columns answer different questions. \"Probability\" extends the pace "
+              "the indicator has shown. \"Scenario probability\" simulates the workforce flow by flow: "
+              "retirements under Decree 135/2020, recruitment and the scenario's yearly training places, "
+              "shared among everyone eligible in proportion. Where the two differ widely, the past pace is "
+              "unlikely to hold with the scenario's resources (or the reverse): see the scenarios page.",
+    },
     "col_year": {"vi": "Năm", "en": "Year"},
     "col_num": {"vi": "Đạt chuẩn", "en": "Meeting"},
     "col_den": {"vi": "Tổng số", "en": "Total"},
@@ -322,6 +334,8 @@ def summary_table(res, lang: str) -> None:
             row.append(fmt.probability((r.get("scenario_p_meet") or {}).get(baseline), lang))
         rows.append(row)
     show(table_html(head, rows, numeric={2, 3, 4}, cls="targets summary"))
+    if baseline:
+        paragraph(t("two_models", lang), cls="meta")
 
 
 def status_figure(res, lang: str) -> None:
