@@ -198,3 +198,33 @@ def test_with_history_bakes_the_estimates_in():
     assert baked.entries["other_exit_rate"].from_history  # nothing estimated: still marked
     assert baked.resolve(None) == base.resolve(history) | {"other_exit_rate": base.levers["other_exit_rate"]}
     assert base.with_history(None) is base
+
+
+def test_allocation_weights_are_the_groups_completion_rates_relative_to_the_overall_rate():
+    from forecast.stockflow import random_roster
+
+    class Data:
+        pass
+
+    data = Data()
+    data.roster = random_roster(2000, seed=4)
+    rows = []
+    for year in (2022, 2023, 2024):
+        rows += [(year, "cong_chuc", "xa", "headcount", 1000), (year, "cong_chuc", "xa", "university", 800),
+                 (year, "cong_chuc", "xa", "upgrade_dai_hoc", 30),
+                 (year, "cong_chuc", "tinh", "headcount", 1000), (year, "cong_chuc", "tinh", "university", 900),
+                 (year, "cong_chuc", "tinh", "upgrade_dai_hoc", 3)]
+    data.flows = pd.DataFrame(rows, columns=["year", "category", "level", "flow", "count"])
+    w = sc.estimate_baseline(data)["allocation_weights"].set_index(["programme", "level"])["weight"]
+    # eligible: 3 × 200 at xa, 3 × 100 at tinh; completions 90 and 9; overall rate r = 99/900;
+    # one pseudo-completion at rate r: (90 + 1) / (600 r + 1) and (9 + 1) / (300 r + 1)
+    r = 99 / 900
+    assert w[("university", "xa")] == pytest.approx(91 / (600 * r + 1), abs=1e-4)
+    assert w[("university", "tinh")] == pytest.approx(10 / (300 * r + 1), abs=1e-4)
+    assert set(w.index.get_level_values("programme")) == {"university"}  # no other completions
+
+
+def test_no_flows_no_allocation_weights():
+    from forecast.stockflow import random_roster
+
+    assert "allocation_weights" not in sc.estimate_baseline(random_roster(500, seed=1))

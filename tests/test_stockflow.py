@@ -298,6 +298,70 @@ def test_projection_from_a_dataset_estimates_the_history(roster, tmp_path):
     assert any("other_exit_rate" in note and "estimated" in note for note in proj.notes)
 
 
+# -- sharing the places with weights from the history ----------------------------------------------
+
+
+@pytest.mark.parametrize(("eligible", "weights", "places", "enrolled"), [
+    ([100, 100], [1.0, 1.0], 80, [40, 40]),        # equal weights: in proportion to the eligible
+    ([100, 100], [3.0, 1.0], 80, [60, 20]),        # eligible × weight
+    ([100, 100], [3.0, 1.0], 160, [100, 60]),      # the first group is full: the rest to the other
+    ([100, 300], [3.0, 1.0], 150, [75, 75]),
+    ([100, 100], [3.0, 1.0], 500, [100, 100]),     # more places than people
+    ([100, 100], [3.0, 1.0], 0, [0, 0]),
+    ([0, 100], [3.0, 1.0], 50, [0, 50]),           # an empty group takes nothing
+    ([50, 50, 100], [3.0, 3.0, 1.0], 150, [50, 50, 50]),  # rows of one weight fill together
+])
+def test_fill_level_shares_the_places_in_proportion_to_eligible_times_weight(
+        eligible, weights, places, enrolled):
+    rest = np.array(eligible, dtype=sf.COUNT)[:, None]
+    share = np.minimum(1, np.array(weights)[:, None] * sf._fill_level(rest, np.array(weights), np.array([places])))
+    assert (rest * share)[:, 0] == pytest.approx(enrolled, abs=1e-3)
+
+
+def test_fill_level_shares_are_nondecreasing_in_the_places_and_use_them_all():
+    rng = np.random.default_rng(3)
+    rest = rng.integers(0, 60, size=(40, 7)).astype(sf.COUNT)
+    w = rng.choice([0.2, 0.5, 1.0, 2.5, 6.0], size=40)
+    total = rest.sum(axis=0)
+    previous = np.zeros(rest.shape, dtype=np.float32)
+    for places in np.linspace(0, 1.2 * total.max(), 60):
+        share = np.minimum(1, w[:, None] * sf._fill_level(rest, w, np.full(7, places)))
+        assert (share >= previous - 1e-6).all() and (share <= 1).all()
+        assert (rest * share).sum(axis=0) == pytest.approx(np.minimum(places, total), rel=1e-5, abs=1e-3)
+        previous = share
+
+
+def _weights_favouring(level: str, weight: float) -> pd.DataFrame:
+    rows = [("university", c, v, weight if v == level else 1.0)
+            for c in ("can_bo", "cong_chuc", "vien_chuc") for v in ("tinh", "xa")]
+    return pd.DataFrame(rows, columns=["programme", "category", "level", "weight"])
+
+
+def test_history_weights_steer_the_places_and_keep_monotonicity(roster):
+    def run(cap, history):
+        scen = quiet_scenario(**{"programmes.university.capacity": cap})
+        return sf.project(roster, scen, 2025, 2028, n_draws=100, seed=2, history=history)
+
+    steered = {"allocation_weights": _weights_favouring("xa", 8.0)}
+    plain, weighted = run(60, {}), run(60, steered)
+    # the same places: more go to the commune level, fewer elsewhere
+    assert weighted.draws("T06")[:, -1].mean() > plain.draws("T06")[:, -1].mean() + 0.01
+    assert weighted.draws("T01")[:, -1].mean() < plain.draws("T01")[:, -1].mean()
+    assert plain.enrolments.equals(run(60, {"allocation_weights": _weights_favouring("xa", 1.0)}).enrolments)
+    # more places never fewer graduates in any population, draw by draw
+    projs = [run(c, steered) for c in (0, 20, 60, 150, 400)]
+    for tid in ("T01", "T02", "T05", "T06"):
+        nums = [p.numerators[tid] for p in projs]
+        assert all((b >= a).all() for a, b in zip(nums, nums[1:], strict=False)), tid
+
+
+@pytest.mark.parametrize("weight", [0.0, -1.0, float("nan")])
+def test_bad_allocation_weights_are_refused(roster, weight):
+    with pytest.raises(ValueError, match="allocation weights of programme 'university'"):
+        sf.project(roster, quiet_scenario(), 2025, 2026, n_draws=2,
+                   history={"allocation_weights": _weights_favouring("xa", weight)})
+
+
 # -- the command ----------------------------------------------------------------------------------
 
 

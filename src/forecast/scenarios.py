@@ -501,6 +501,8 @@ def estimate_baseline(data, years: int = 3) -> dict:
     * ``programmes.<name>.completions``: mean yearly completions of the last ``years``
       years in ``flows.csv``; :meth:`Scenario.resolve` turns them into places per year
       by dividing by the scenario's completion rate;
+    * ``allocation_weights``: how each programme's places are shared over category ×
+      level (see :func:`_allocation_weights`);
     * ``new_leader_programme_share``: the share of current leaders holding their post's
       programme.
 
@@ -514,7 +516,8 @@ def estimate_baseline(data, years: int = 3) -> dict:
     Returns
     -------
     dict
-        Lever name → value, plus ``recruit_mix`` (DataFrame) and ``notes`` (list of str).
+        Lever name → value, plus ``recruit_mix`` and ``allocation_weights`` (DataFrames)
+        and ``notes`` (list of str).
     """
     from forecast import stockflow
 
@@ -563,6 +566,11 @@ def estimate_baseline(data, years: int = 3) -> dict:
             out[f"programmes.{name}.completions"] = cap
         if caps:
             out["notes"].append(f"training places = mean yearly completions in flows.csv over {years} years")
+        weights = _allocation_weights(flows, active, years)
+        if weights is not None:
+            out["allocation_weights"] = weights
+            out["notes"].append(f"training places shared by category and level as the completions of "
+                                f"the last {years} years in flows.csv, relative to the eligible staff")
     # new leaders' programme share: the present share among leaders
     leaders = active[active["leader"].astype(str).isin(["so", "phong"])]
     if len(leaders) >= 10:
@@ -606,3 +614,68 @@ def _capacities_from_flows(flows, years: int) -> dict:
         if len(rows):
             out[name] = int(round(rows["count"].sum() / len(yrs)))
     return out
+
+
+#: flows.csv stocks giving a programme's eligible staff in past years: (all, already past).
+_FLOW_STOCKS = {"university": ("headcount", "university"), "postgraduate": ("university", "masters")}
+
+
+def _allocation_weights(flows, active: pd.DataFrame, years: int) -> pd.DataFrame | None:
+    """Each programme's allocation weight by category × level, from the recent completions.
+
+    The weight of a group is its completion rate (completions over eligible staff, summed
+    over the last ``years`` years of ``flows.csv``) relative to the programme's overall
+    rate, with one pseudo-completion at the overall rate so that a small group or a
+    group without completions is drawn toward 1 and stays positive:
+    ``w_g = (U_g + 1) / (E_g·r + 1)`` with ``r = ΣU / ΣE``. The eligible staff ``E_g``
+    come from the stocks in ``flows.csv`` where there are some (university: headcount −
+    graduates; postgraduate: graduates − master's), otherwise from the snapshot (staff in
+    the programme's starting states, times the number of years). The engine shares a
+    programme's places in proportion to eligible × weight.
+
+    Returns
+    -------
+    DataFrame or None
+        Columns ``programme``, ``category``, ``level``, ``weight``; None without
+        completions by category and level.
+    """
+    from forecast import stockflow
+
+    f = _flow_frame(flows)
+    if f is None or not {"category", "level"} <= set(f.columns) or not len(active):
+        return None
+    yrs = sorted(f["year"].unique())[-years:]
+    sel = f[f["year"].isin(yrs)].assign(category=lambda d: d["category"].astype(str),
+                                         level=lambda d: d["level"].astype(str))
+    by = sel.groupby(["flow", "category", "level"])["count"].sum()
+    st = stockflow.states(active)
+    keys = pd.MultiIndex.from_arrays([active["category"].astype(str), active["level"].astype(str)],
+                                     names=["category", "level"])
+    rows = []
+    for name, aliases in FLOW_PROGRAMMES.items():
+        prog = stockflow.PROGRAMMES[name]
+        done = by[by.index.get_level_values("flow").isin(aliases)].groupby(["category", "level"]).sum()
+        if not len(done) or done.sum() <= 0:
+            continue
+        stocks = _FLOW_STOCKS.get(name)
+        names = set(by.index.get_level_values("flow"))
+        if stocks and set(stocks) <= names:
+            elig = (by[stocks[0]] - by[stocks[1]].reindex(by[stocks[0]].index, fill_value=0)).clip(lower=0)
+        else:
+            starts = [a for a, _ in prog.moves]
+            ok = st[prog.dimension].isin(starts).to_numpy()
+            elig = pd.Series(ok.astype(float), index=keys).groupby(["category", "level"]).sum() * len(yrs)
+        keep = (elig > 0).to_numpy()
+        for key, allowed in prog.eligible.items():  # the programme's own population
+            if key in ("category", "level"):
+                keep &= elig.index.get_level_values(key).isin(list(allowed))
+        elig = elig[keep]
+        done = done.reindex(elig.index, fill_value=0).clip(lower=0)
+        if not len(elig) or done.sum() <= 0:
+            continue
+        r = float(done.sum() / elig.sum())
+        w = (done + 1.0) / (elig * r + 1.0)
+        rows += [(name, c, v, round(float(x), 4)) for (c, v), x in w.items()]
+    if not rows:
+        return None
+    return pd.DataFrame(rows, columns=["programme", "category", "level", "weight"])

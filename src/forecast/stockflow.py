@@ -23,9 +23,11 @@ One year (snapshot ``t-1`` → ``t``, 31 October) applies, in order:
    the multivariate hypergeometric with the right means;
 3. training completions due in ``t``, then new enrolments: each programme's yearly
    capacity is shared over the eligible cells in proportion to their eligible counts
-   (enrolment = ``floor(eligible · min(1, capacity / Σ eligible) + U)``), completers are
-   binomial at the completion rate and move after ``duration`` years; people who would
-   reach retirement before completing are not enrolled;
+   times the group's allocation weight ``w`` (estimated from the history's completions,
+   1 without history): enrolment = ``floor(eligible · min(1, λ·w) + U)``, ``λ`` the
+   level that fills the places (``capacity / Σ eligible`` when all weights are 1);
+   completers are binomial at the completion rate and move after ``duration`` years;
+   people who would reach retirement before completing are not enrolled;
 4. vacancies of appointed posts (leaders, the succession pool, key commune cadres) are
    filled by appointment with the qualification mix of the group appointed from, new
    leaders holding the post's programme at least in the scenario's share;
@@ -123,7 +125,7 @@ LEADER_POSTS = ("so", "phong")
 #: Priority tiers follow the plan (section III): places for the programme a post requires
 #: go first to the holders of that post, then to the succession pool. They apply to the
 #: share of places the scenario reserves (lever ``priority_share``); the other places are
-#: shared in proportion to who is eligible, as in the history.
+#: shared in proportion to who is eligible times the group's weight from the history.
 PROGRAMMES: dict[str, Programme] = {p.name: p for p in (
     Programme("university", "education", ((0, 1),), {}, "University degree (in-service)",
               ({"key_cadre": (1,), "level": ("xa",)},)),
@@ -963,6 +965,7 @@ class _Engine:
         self.replacement = _per_category(lv["replacement_rate"], g, "replacement_rate")
         self.headcount_change = _per_category(lv["headcount_change"], g, "headcount_change")
         self.recruit_mix = _recruit_mix(g, self.hist.get("recruit_mix"), lv)
+        self.prog_weight = _allocation_weights(g, self.hist.get("allocation_weights"))
 
     def _setup_targets(self) -> None:
         self.target_cells = {}
@@ -1126,12 +1129,21 @@ class _Engine:
             rest = elig - enrol
         else:
             rest = elig
-        # the other places (and reserved ones left unused) in proportion to who is eligible
+        # the other places (and reserved ones left unused) in proportion to who is eligible,
+        # weighted by how often each group took the programme in the history
         left = cap - enrol.sum(axis=0) if enrol is not None else np.full(self.D, cap)
-        tot = rest.sum(axis=0, dtype=COUNT)
-        share = np.where(tot > 0, np.clip(left / np.maximum(tot, 1), 0.0, 1.0), 0.0).astype(np.float32)
+        weight = self.prog_weight.get(name)
         x = rest.astype(np.float32)
-        x *= share
+        if weight is None:
+            tot = rest.sum(axis=0, dtype=COUNT)
+            share = np.where(tot > 0, np.clip(left / np.maximum(tot, 1), 0.0, 1.0), 0.0).astype(np.float32)
+            x *= share
+        else:
+            # rest · w · λ: above the row's eligible count when the row is full, which the
+            # floor and the minimum below turn into the eligible count
+            w_row = weight[self.cell_group[gcell]]
+            x *= w_row.astype(np.float32)[:, None]
+            x *= _fill_level(rest, w_row, left).astype(np.float32)
         x += u
         np.floor(x, out=x)
         x = np.minimum(x, rest, dtype=np.float32).astype(COUNT)
@@ -1322,6 +1334,78 @@ class _Engine:
                           denominators=dens, start=start, enrolments=pd.DataFrame(enrol_rows),
                           flows=pd.DataFrame(flow_rows), variates=self.rng.variates,
                           trials=self.rng.trials)
+
+
+def _allocation_weights(groups: pd.DataFrame, estimated) -> dict:
+    """Per-group allocation weights of each programme (G,), from the history's estimates.
+
+    ``estimated`` is the ``allocation_weights`` frame of
+    :func:`forecast.scenarios.estimate_baseline` (programme, category, level, weight);
+    groups it does not cover weigh 1. A programme whose weights are all equal is left
+    out: its places are shared in proportion to the eligible counts, as without history.
+    """
+    out: dict = {}
+    if estimated is None or not len(estimated):
+        return out
+    cat = groups["category"].astype(str).to_numpy()
+    lev = groups["level"].astype(str).to_numpy()
+    for name, rows in estimated.groupby("programme"):
+        if name not in PROGRAMMES:
+            continue
+        table = {(str(c), str(v)): float(w) for c, v, w in
+                 rows[["category", "level", "weight"]].itertuples(index=False)}
+        w = np.array([table.get((c, v), 1.0) for c, v in zip(cat, lev, strict=True)])
+        if not np.all(np.isfinite(w)) or np.any(w <= 0):
+            raise ValueError(f"allocation weights of programme {name!r} must be positive numbers")
+        if np.ptp(w) > 0:
+            out[name] = w
+    return out
+
+
+def _fill_level(rest: np.ndarray, w_row: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """The level ``λ`` (per draw) at which shares ``min(1, λ·w)`` of the eligible fill ``left`` places.
+
+    Water-filling: ``λ`` solves ``Σ_rows min(rest, λ·w·rest) = left`` (or is ``2 / min w``
+    when every eligible person fits, a level at which every share is 1): places go in
+    proportion to eligible × weight, and those a group cannot use (all its eligible staff
+    enrolled) go to the others in the same proportions. The sum is increasing in ``λ``, so ``λ`` and every share are
+    nondecreasing in ``left``: more places never enrol fewer people in any group.
+    Rows of equal weight saturate together, so ``λ`` is found on the few weight classes:
+    with the classes by decreasing weight, the first ``s`` saturated gives
+    ``λ_s = (left − Σ_{k<s} E_k) / Σ_{k≥s} w_k E_k``, and ``λ`` is the first ``λ_s`` with
+    ``λ_s · w_s < 1``.
+
+    Parameters
+    ----------
+    rest : ndarray (R, D)
+        Eligible staff per row and draw.
+    w_row : ndarray (R,)
+        Positive weight of each row.
+    left : ndarray (D,)
+        Places per draw.
+
+    Returns
+    -------
+    ndarray (D,)
+        ``λ`` per draw; the share of a row is ``min(1, λ·w)``.
+    """
+    wk, cls = np.unique(w_row, return_inverse=True)
+    wk, cls = wk[::-1], len(wk) - 1 - cls  # decreasing weight
+    # sums per class in one pass: rows of a class come in runs (rows are by move, then cell)
+    starts = np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]])
+    runs = np.add.reduceat(rest, starts, axis=0, dtype=COUNT)  # counts fit, see COUNT
+    run_cls = cls[starts]
+    E = np.stack([runs[run_cls == k].sum(axis=0, dtype=np.float64) for k in range(len(wk))])  # (K, D)
+    done = np.vstack([np.zeros((1, E.shape[1])), np.cumsum(E, axis=0)[:-1]])  # Σ_{k<s} E_k
+    tail = np.cumsum((wk[:, None] * E)[::-1], axis=0)[::-1]  # Σ_{k≥s} w_k E_k
+    # λ ≥ 1/w_min enrols everyone: 2/w_min stands for "unbounded" (finite, and safely past 1)
+    full = 2.0 / wk[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lam = np.where(tail > 0, (np.asarray(left, dtype=np.float64) - done) / tail, full)
+    fits = lam * wk[:, None] < 1.0
+    first = np.argmax(fits, axis=0)
+    lam = np.where(fits.any(axis=0), lam[first, np.arange(E.shape[1])], full)
+    return np.clip(lam, 0.0, full)
 
 
 def _uniform_first(shape) -> np.ndarray:
