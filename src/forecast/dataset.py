@@ -107,6 +107,15 @@ def _inputs(folder: Path) -> dict:
             "flows": flows if flows.exists() else None}
 
 
+
+def _read_checked(path, check):
+    """Read a text table and run ``check`` on it: (frame or None, problems)."""
+    table, problems = read_text_table(path)
+    if table is None:
+        return None, problems
+    frame, more = check(table)
+    return frame, problems + more
+
 def _load(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     from forecast.observations import add_flag, check_observations, combine, empty_observations
     from forecast.returns import read_return
@@ -122,40 +131,26 @@ def _load(folder: Path) -> tuple[Dataset | None, list[Problem]]:
     frames = []
     if found["observations"] is not None:
         files.append(found["observations"])
-        table, p = read_text_table(found["observations"])
+        f, p = _read_checked(found["observations"], check_observations)
+        frames.append(f)
         problems += p
-        if table is not None:
-            f, p = check_observations(table)
-            frames.append(f)
-            problems += p
     for r in found["returns"]:
         files.append(r)
         if file_kind(r) == "excel":
             f, p = read_return(r)
         else:
-            table, p = read_text_table(r)
-            f = None
-            if table is not None:
-                f, p2 = check_observations(table)
-                p = p + p2
+            f, p = _read_checked(r, check_observations)
         frames.append(f)
         problems += p
-    roster = None
+    roster = flows = None
     if found["roster"] is not None:
         files.append(found["roster"])
-        table, p = read_text_table(found["roster"])
+        roster, p = _read_checked(found["roster"], check_roster)
         problems += p
-        if table is not None:
-            roster, p = check_roster(table)
-            problems += p
-    flows = None
     if found["flows"] is not None:
         files.append(found["flows"])
-        table, p = read_text_table(found["flows"])
+        flows, p = _read_checked(found["flows"], _check_flows)
         problems += p
-        if table is not None:
-            flows, p = _check_flows(table)
-            problems += p
     if found["observations"] is None and not found["returns"] and found["roster"] is None:
         problems.append(Problem(str(folder), None, None, None,
                                 "no observations.csv, returns/ or roster.csv: nothing to read"))
