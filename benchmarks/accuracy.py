@@ -59,6 +59,12 @@ def bar_check(result: dict) -> dict:
             "best_peer_brier": best_brier}
 
 
+def brier_pair(default: float, best: float) -> tuple[str, str]:
+    """The two Brier scores as text: 4 decimals, or 6 where 4 would show a tie."""
+    digits = 4 if f"{default:.4f}" != f"{best:.4f}" else 6
+    return f"{default:.{digits}f}", f"{best:.{digits}f}"
+
+
 def table(results: dict) -> str:
     """The markdown table of every method's figures on every panel."""
     lines = []
@@ -81,7 +87,8 @@ def table(results: dict) -> str:
                   f"({'meets' if chk['mae_ok'] else 'misses'} ≤ 0.95); 80% coverage "
                   f"{100 * res['methods'][res['default']]['coverage80']:.1f}% "
                   f"({'inside' if chk['coverage_ok'] else 'outside'} 75–85%); Brier "
-                  f"{res['methods'][res['default']]['brier']:.4f} vs best peer {chk['best_peer_brier']:.4f} "
+                  "{} vs best peer {} ".format(*brier_pair(res['methods'][res['default']]['brier'],
+                                                           chk['best_peer_brier'])) +
                   f"({'below' if chk['brier_ok'] else 'not below'}).", ""]
         for note in res["notes"]:
             lines.append(f"Note: {note}")
@@ -101,7 +108,7 @@ def bar_table(results: dict) -> str:
         lines.append(
             f"| {label} | {res['n_forecasts']} | {d['mae_3_8']:.3f} | {chk['best_peer']} "
             f"({res['methods'][chk['best_peer']]['mae_3_8']:.3f}) | {chk['mae_ratio']:.3f} "
-            f"| {100 * d['coverage80']:.1f}% | {d['brier']:.4f} / {chk['best_peer_brier']:.4f} "
+            f"| {100 * d['coverage80']:.1f}% | {' / '.join(brier_pair(d['brier'], chk['best_peer_brier']))} "
             f"| {'met' if ok else 'missed'} |")
     return "\n".join(lines) + "\n"
 

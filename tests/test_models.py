@@ -8,7 +8,18 @@ import pytest
 
 from forecast.models import MODELS, DefaultModel, PooledLogit, default_model, get_model
 from forecast.models.base import SeriesError, check_series
-from forecast.models.default import Calibration, learn_calibration, rolling_records, simplex_grid
+from forecast.models.default import (
+    GROWTH_BOUNDS,
+    Calibration,
+    combine,
+    error_growth,
+    is_flat,
+    isotonic,
+    learn_calibration,
+    rolling_records,
+    shared_direction,
+    simplex_grid,
+)
 from forecast.results import Forecast
 
 YEARS = list(range(2016, 2026))
@@ -201,3 +212,115 @@ def test_calibration_uses_only_outcomes_up_to_the_last_year():
     assert isinstance(cal, Calibration) and cal.usable
     # origins are at least 3 points in and their outcome years never pass as_of=2021
     assert h.max() <= 2021 - 2018
+
+
+@pytest.mark.parametrize("values,flat", [
+    ([0.0, 0.0, 0.0, 0.0], True),
+    ([0.42, 0.42, 0.42], True),
+    ([0.0, 0.0, 0.0, 0.001], False),
+    ([0.5, 0.6, 0.5], False),
+    ([], False),
+])
+def test_a_window_is_flat_only_when_it_never_moved(values, flat):
+    assert is_flat(np.array(values)) is flat
+
+
+def test_windows_that_never_moved_are_not_learned_from():
+    """Years at 0 % before a take-off give no past forecasts; windows that moved, however little, do."""
+    rise = [0.01, 0.03, 0.06, 0.10, 0.15, 0.21]
+
+    def levels_at_origins(before):
+        data = check_series(pd.DataFrame({"year": np.arange(2014, 2026), "value": np.r_[before, rise]}))
+        return rolling_records([data], as_of=2025, max_h=8)[4]
+
+    flat = levels_at_origins(np.zeros(6))
+    barely_moving = levels_at_origins(np.arange(6) * 1e-5)
+    assert len(flat) > 0 and (flat >= 0.01).all()          # only origins from 2020 on (window reaches 0.01)
+    assert (barely_moving < 0.01).sum() > 0                 # the same years, moving, are learned from
+
+
+def _records(optimum_by_band: dict[float, int], n_by_band: dict[float, int], h: int = 1):
+    """Past forecasts whose outcome equals component ``optimum`` exactly, at the given origin levels."""
+    rng = np.random.default_rng(0)
+    P, Y, L = [], [], []
+    for level, n in n_by_band.items():
+        pts = level + rng.normal(0, 0.05, size=(n, 4))
+        P.append(pts)
+        Y.append(pts[:, optimum_by_band[level]])
+        L.append(np.full(n, level))
+    P, Y, L = np.vstack(P), np.concatenate(Y), np.concatenate(L)
+    return P, Y, np.full(len(Y), 0.02), np.full(len(Y), h), L
+
+
+def test_a_sparse_level_band_borrows_its_neighbours_not_the_far_bands():
+    # bands: <10 %, 10–30 %, 30–60 %, 60–85 %, >85 %; the 60–85 % band has 5 records of its own
+    P, Y, S, H, L = _records({0.05: 1, 0.45: 3, 0.70: 3}, {0.05: 400, 0.45: 60, 0.70: 5})
+    cal = learn_calibration(P, Y, S, H, levels=L, min_records=30)
+    assert np.argmax(cal.weights[(-1, 1)]) == 1          # pooled: the many low-band records win
+    assert np.argmax(cal.weights[(3, 1)]) == 3           # 60–85 %: borrowed from 30–60 %, next to it
+    assert cal.counts[(3, 1)] == 65                      # its own 5 plus the neighbour's 60
+    assert np.argmax(cal.weights[(0, 1)]) == 1
+    assert np.argmax(cal.weights[(4, 1)]) == 3           # >85 %: reaches down to 60–85 %, then 30–60 %
+
+
+@pytest.mark.parametrize("power,expected", [(0.5, 0.5), (1.0, 1.0), (1.2, 1.2), (3.0, GROWTH_BOUNDS[1]),
+                                            (0.0, GROWTH_BOUNDS[0])])
+def test_errors_grow_with_the_horizon_as_the_calibrated_horizons_show(power, expected):
+    base = np.sort(np.random.default_rng(1).normal(size=400))
+    errors = {(-1, h): base * h ** power for h in (1, 2, 3)}
+    assert error_growth(errors) == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_horizon_without_records_borrows_a_shorter_one_widened_by_the_learned_growth():
+    rng = np.random.default_rng(2)
+    n = 200
+    P = np.tile(rng.normal(0.3, 0.01, size=(n, 1)), (1, 4))
+    # errors ∝ h: a trend's uncertainty, not a random walk's square root
+    Y = np.concatenate([P[:, 0] + h * rng.normal(0, 0.01, n) for h in (1, 2)])
+    cal = learn_calibration(np.vstack([P, P]), Y, np.full(2 * n, 0.01), np.repeat([1, 2], n), min_records=30)
+    assert cal.growth == pytest.approx(1.0, abs=0.25)
+    _, errs, widen = cal.for_horizon(6)
+    assert widen == pytest.approx((6 / 2) ** cal.growth)
+    assert len(errs) == n
+    assert error_growth({(-1, 1): np.zeros(5)}) == GROWTH_BOUNDS[0]
+
+
+@pytest.mark.parametrize("y,expected", [
+    ([1, 2, 3], [1, 2, 3]),
+    ([1, 3, 2], [1, 2.5, 2.5]),
+    ([3, 2, 1], [2, 2, 2]),
+    ([0.9, 0.95, 0.97, 0.96], [0.9, 0.95, 0.965, 0.965]),
+    ([], []),
+])
+def test_isotonic_is_the_least_squares_non_decreasing_fit(y, expected):
+    assert isotonic(np.array(y, dtype=float)) == pytest.approx(np.array(expected, dtype=float))
+
+
+@pytest.mark.parametrize("paths,direction", [
+    ([[1, 1], [2, 1], [3, 1]], 1),          # one rises, one is flat: never falls
+    ([[3, 3], [2, 3], [1, 2]], -1),
+    ([[1, 3], [2, 2], [3, 1]], 0),          # components disagree
+    ([[1, 1], [1, 1]], 0),                  # nothing moves
+    ([[1, 1]], 0),
+])
+def test_shared_direction_of_the_component_paths(paths, direction):
+    assert shared_direction(np.array(paths, dtype=float)) == direction
+
+
+def test_the_median_path_does_not_fall_when_every_component_rises():
+    """Per-horizon weights that disagree (here: a heavier weight on the higher component at h=4) cannot make
+    the median dip at the next year when all components rise."""
+    h = np.arange(1, 6)
+    points = np.column_stack([0.90 + 0.001 * h, 0.90 + 0.02 * h])            # both rise
+    cal = Calibration()
+    for k in h:
+        cal.weights[(-1, int(k))] = np.array([0.0, 1.0]) if k == 4 else np.array([0.8, 0.2])
+        cal.errors[(-1, int(k))] = np.linspace(-1, 1, 21)
+        cal.counts[(-1, int(k))] = 21
+    u = np.random.default_rng(0).uniform(size=(400, len(h)))
+    draws, point = combine(points, 0.01, h, cal, u)
+    assert (np.diff(point) >= -1e-12).all()
+    assert np.median(draws, axis=0) == pytest.approx(point, abs=0.002)
+    # without the shared direction the raw combination would dip after h=4
+    raw = np.array([points[j] @ cal.weights[(-1, int(k))] for j, k in enumerate(h)])
+    assert (np.diff(raw) < 0).any()

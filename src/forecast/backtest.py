@@ -42,6 +42,7 @@ from forecast.models.default import (
     RECENT_YEARS,
     combine,
     copula_uniforms,
+    is_flat,
     learn_calibration,
     series_scale,
 )
@@ -276,13 +277,15 @@ def _default_rows(comps, mixture_rows, s: Settings):
     Y = np.stack([c[5] for c in comps])          # (n, H)
     V0 = np.array([c[2] for c in comps])
     S = np.array([series_scale(c[4].values, c[4].years, "share", c[4].breaks) for c in comps])
+    # windows that never moved say nothing about how the trends err: not learned from (still forecast)
+    moved = ~np.array([is_flat(c[4].values) for c in comps])
     h = np.arange(1, H + 1)
     target_year = origins[:, None] + h[None, :]
     mix = {(e, T): sc for (_, e, T, sc) in mixture_rows}
     rows, used = [], {}
     rng = np.random.default_rng(s.seed)
     for T in np.unique(origins):
-        known = (target_year <= T) & np.isfinite(Y) & (target_year > T - RECENT_YEARS)
+        known = (target_year <= T) & np.isfinite(Y) & (target_year > T - RECENT_YEARS) & moved[:, None]
         idx_r, idx_h = np.nonzero(known)
         cal = learn_calibration(P[idx_r, idx_h] / 100, Y[idx_r, idx_h] / 100, S[idx_r], h[idx_h],
                                 levels=V0[idx_r] / 100, source=f"panel origins before {T}")
