@@ -21,6 +21,7 @@ from pathlib import Path
 
 from forecast import atomic, config
 from forecast.backtest import read_panel, run_backtest, write_json
+from forecast.models.default import MIXTURE
 
 PANELS = {
     "eurostat_tgs00109_nuts2_tertiary_25_64.csv": "Eurostat NUTS-2 tertiary attainment 25–64",
@@ -113,23 +114,55 @@ def bar_table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Settings of the default scored beside it on the same component forecasts and seed: how much the
+#: bar depends on each choice (see docs/methods.md §3).
+VARIANTS = {
+    "half-life 1 year": {"half_life": 1.0},
+    "half-life 3 years": {"half_life": 3.0},
+    "half-life 4 years": {"half_life": 4.0},
+    "no discounting (equal weights, outcomes < 16 years old)": {"half_life": float("inf")},
+    "no era rescaling": {"era": False},
+    "no local logit component": {"components": MIXTURE},
+}
+
+
+def sensitivity_table(results: dict) -> str:
+    """The bar for the default and for each variant of it, panel by panel."""
+    lines = ["| default | panel | mae_3_8 ratio (≤ 0.95) | 80% coverage (75–85%) | Brier / best peer | CRPS | bar |",
+             "|---|---|---|---|---|---|---|"]
+    for name in ["as shipped (half-life 2 years)"] + list(VARIANTS):
+        for label, res in results.items():
+            figures = res["methods"][res["default"]] if name.startswith("as shipped") else \
+                res.get("variants", {}).get(name)
+            if figures is None:
+                continue
+            chk = bar_check({**res, "methods": {**res["methods"], res["default"]: figures}})
+            ok = chk["mae_ok"] and chk["coverage_ok"] and chk["brier_ok"]
+            lines.append(f"| {name} | {label} | {chk['mae_ratio']:.4f} | {100 * figures['coverage80']:.1f}% | "
+                         f"{' / '.join(brier_pair(figures['brier'], chk['best_peer_brier']))} | "
+                         f"{figures['crps']:.3f} | {'met' if ok else 'missed'} |")
+    return "\n".join(lines) + "\n"
+
+
 README_START = "<!-- accuracy:start -->"
 README_END = "<!-- accuracy:end -->"
+SENSITIVITY_START = "<!-- sensitivity:start -->"
+SENSITIVITY_END = "<!-- sensitivity:end -->"
 
 
 _write_atomic = atomic.write_text
 
 
-def update_readme(readme: Path, body: str) -> bool:
-    """Put ``body`` between the accuracy markers of ``readme`` (False when the markers are absent)."""
+def update_readme(readme: Path, body: str, start: str = README_START, end: str = README_END) -> bool:
+    """Put ``body`` between the ``start`` and ``end`` markers of a file (False when they are absent)."""
     if not readme.is_file():
         return False
     text = readme.read_text(encoding="utf-8")
-    if README_START not in text or README_END not in text:
+    if start not in text or end not in text:
         return False
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    _write_atomic(readme, f"{head}{README_START}\n{body}\n{README_END}{tail}")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    _write_atomic(readme, f"{head}{start}\n{body}\n{end}{tail}")
     return True
 
 
@@ -138,6 +171,8 @@ def main(argv=None) -> int:
     parser.add_argument("panels_dir", nargs="?", type=Path, default=config.shared_dir() / "benchmarks")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=config.project_root() / "benchmarks" / "results")
+    parser.add_argument("--no-sensitivity", action="store_true",
+                        help="skip the variants of the default (VARIANTS) scored beside it")
     parser.add_argument("--render-only", action="store_true",
                         help="re-render the tables from the JSON results of the last run (no backtest)")
     args = parser.parse_args(argv)
@@ -155,7 +190,7 @@ def main(argv=None) -> int:
         panel = read_panel(args.panels_dir / file)
         if file.startswith("owid"):
             panel = _countries_only(panel)
-        res = run_backtest(panel, jobs=args.jobs)
+        res = run_backtest(panel, jobs=args.jobs, variants=None if args.no_sensitivity else VARIANTS)
         res["panel"] = file
         res["seconds"] = round(time.time() - t0, 1)
         write_json(res, args.out / (Path(file).stem + ".json"))
@@ -169,10 +204,18 @@ def _publish(results: dict, out: Path) -> int:
     text = ("# Accuracy benchmark (rolling-origin backtest)\n\n"
             "Written by `python benchmarks/accuracy.py`; MAE, CRPS and pinball in percentage points; "
             "Brier over the events value(T+h) ≥ value(T) + δ, δ ∈ {1, 3, 5, 10}.\n\n" + table(results))
+    has_variants = any(res.get("variants") for res in results.values())
+    if has_variants:
+        text += ("\n## Sensitivity of the bar to the default's settings\n\n"
+                 "The default as shipped and variants of it, scored on the same component forecasts with the "
+                 "same seed; peers as in the tables above.\n\n" + sensitivity_table(results))
     _write_atomic(out / "accuracy.md", text)
     if out.resolve() == (config.project_root() / "benchmarks" / "results").resolve():
         update_readme(config.project_root() / "benchmarks" / "README.md", table(results))
         update_readme(config.project_root() / "README.md", bar_table(results))
+        if has_variants:
+            update_readme(config.project_root() / "docs" / "methods.md", sensitivity_table(results),
+                          SENSITIVITY_START, SENSITIVITY_END)
     print(text)
     return 0
 

@@ -150,6 +150,7 @@ def test_the_default_learns_only_from_outcomes_known_at_the_origin(monkeypatch):
     def spy(points, outcomes, scales, horizons, **kw):
         T = int(kw["source"].rsplit(" ", 1)[-1])
         seen[T] = outcomes.copy()
+        assert (kw["ages"] >= 0).all() and (kw["ages"] < bt.MAX_AGE).all()
         return real(points, outcomes, scales, horizons, **kw)
 
     monkeypatch.setattr(bt, "learn_calibration", spy)
@@ -157,7 +158,19 @@ def test_the_default_learns_only_from_outcomes_known_at_the_origin(monkeypatch):
     run_backtest(panel, window=6, horizons=3, n_draws=50, auto_ets=False)
     wide = panel.pivot(index="entity", columns="year", values="value")
     for T, outcomes in seen.items():
-        # outcome years allowed: (T - RECENT_YEARS, T]; each comes from origins at least 3 points in
-        allowed = wide.loc[:, [y for y in wide.columns if T - bt.RECENT_YEARS < y <= T]]
+        # outcome years allowed: (T - MAX_AGE, T]; each comes from origins at least 3 points in
+        allowed = wide.loc[:, [y for y in wide.columns if T - bt.MAX_AGE < y <= T]]
         assert set(np.round(outcomes * 100, 6)) <= set(np.round(allowed.to_numpy().ravel(), 6))
     assert seen, "the calibration was never learned"
+
+
+def test_variants_of_the_default_are_scored_on_the_same_forecasts():
+    panel = bt_frame(synthetic_panel(8, with_break=False))
+    res = run_backtest(panel, window=6, horizons=3, n_draws=100, auto_ets=False,
+                       variants={"as shipped": {}, "no era rescaling": {"era": False},
+                                 "four components": {"components": ("last_value", "straight_line",
+                                                                    "logit_linear", "damped_logit")}})
+    assert set(res["variants"]) == {"as shipped", "no era rescaling", "four components"}
+    assert res["variants"]["as shipped"] == res["methods"]["default"]
+    assert res["variants"]["four components"]["n_forecasts"] == res["methods"]["default"]["n_forecasts"]
+    assert "variants" not in run_backtest(panel, window=6, horizons=3, n_draws=50, auto_ets=False)

@@ -10,12 +10,16 @@ from forecast.models import MODELS, DefaultModel, PooledLogit, default_model, ge
 from forecast.models.base import SeriesError, check_series
 from forecast.models.default import (
     GROWTH_BOUNDS,
+    HALF_LIFE,
     Calibration,
     combine,
+    effective_size,
+    era_ratios,
     error_growth,
     is_flat,
     isotonic,
     learn_calibration,
+    record_weights,
     rolling_records,
     shared_direction,
     simplex_grid,
@@ -205,10 +209,11 @@ def test_default_falls_back_to_a_mixture_without_history():
 
 def test_calibration_uses_only_outcomes_up_to_the_last_year():
     data = check_series(share_series(n=10))
-    _, _, _, h, _ = rolling_records([data], as_of=2021, max_h=8)
-    P, Y, S, H, L = rolling_records([data], as_of=2025, max_h=8)
+    _, _, _, h, _, ages = rolling_records([data], as_of=2021, max_h=8)
+    P, Y, S, H, L, A = rolling_records([data], as_of=2025, max_h=8)
     assert len(h) < len(H)
-    cal = learn_calibration(P, Y, S, H, levels=L, min_records=2)
+    assert ages.min() >= 0 and A.min() == 0
+    cal = learn_calibration(P, Y, S, H, levels=L, ages=A, min_records=2)
     assert isinstance(cal, Calibration) and cal.usable
     # origins are at least 3 points in and their outcome years never pass as_of=2021
     assert h.max() <= 2021 - 2018
@@ -324,3 +329,93 @@ def test_the_median_path_does_not_fall_when_every_component_rises():
     # without the shared direction the raw combination would dip after h=4
     raw = np.array([points[j] @ cal.weights[(-1, int(k))] for j, k in enumerate(h)])
     assert (np.diff(raw) < 0).any()
+
+
+@pytest.mark.parametrize("ages,weights", [
+    ([0], [1.0]),
+    ([HALF_LIFE], [0.5]),
+    ([0, 2 * HALF_LIFE], [1.0, 0.25]),
+])
+def test_past_forecasts_count_less_the_older_their_outcome(ages, weights):
+    assert record_weights(np.array(ages)) == pytest.approx(weights)
+
+
+@pytest.mark.parametrize("weights,size", [([1, 1, 1, 1], 4.0), ([1, 0, 0, 0], 1.0), ([2, 2], 2.0), ([], 0.0),
+                                          ([1.0, 0.5], 1.5 ** 2 / 1.25)])
+def test_effective_size_is_kish(weights, size):
+    assert effective_size(np.array(weights, dtype=float)) == pytest.approx(size)
+
+
+def test_recent_experience_outweighs_old_when_the_best_component_changed():
+    """200 old past forecasts say component 0 is right, 60 recent ones say component 1."""
+    old = _records({0.45: 0}, {0.45: 200})
+    new = _records({0.45: 1}, {0.45: 60})
+    P, Y, S, H, L = (np.concatenate([a, b]) for a, b in zip(old, new, strict=True))
+    ages = np.r_[np.full(200, 12), np.zeros(60)]
+    assert np.argmax(learn_calibration(P, Y, S, H, levels=L).weights[(-1, 1)]) == 0
+    assert np.argmax(learn_calibration(P, Y, S, H, levels=L, ages=ages).weights[(-1, 1)]) == 1
+
+
+def test_too_few_recent_past_forecasts_leave_the_horizon_uncalibrated():
+    P, Y, S, H, L = _records({0.45: 1}, {0.45: 100})
+    # 100 past forecasts, all 16 half-lives old but one: effective size about 1
+    ages = np.r_[np.full(99, 15), [0]]
+    assert not learn_calibration(P, Y, S, H, levels=L, ages=ages).usable
+
+
+def _one_step(spread_by_age: dict[int, float], n: int = 200):
+    rng = np.random.default_rng(4)
+    errors = np.concatenate([sd * rng.standard_normal(n) for sd in spread_by_age.values()])
+    ages = np.repeat(list(spread_by_age), n)
+    return errors, ages
+
+
+@pytest.mark.parametrize("h,expected", [(1, 1.0), (2, 1.0), (5, 2.0), (8, 2.0), (12, 1.0)])
+def test_era_ratio_compares_todays_one_step_errors_with_those_when_a_horizons_records_were_made(h, expected):
+    # one-year-ahead errors twice as spread in the last 4 years as in years 4–7 before; nothing older
+    errors, ages = _one_step({a: (2.0 if a < 4 else 1.0) for a in range(8)})
+    ratios = era_ratios(errors, ages, [h])
+    # h = 2 compares ages 0–3 with 1–4 (mostly the same years); h = 8 compares with age 7 (the only one of
+    # 7–10 there is); h = 12 has no one-year-ahead errors of ages 11–14, so nothing is rescaled
+    if h == 2:
+        assert 1.0 < ratios[2] < 1.3
+    else:
+        assert ratios[h] == pytest.approx(expected, rel=0.12)
+
+
+def test_era_rescaling_widens_the_errors_but_keeps_the_median(monkeypatch):
+    rng = np.random.default_rng(5)
+    n = 240
+    years_old = np.tile(np.arange(8), n // 8)
+    base = rng.normal(0.4, 0.02, n)
+    P = np.tile(base[:, None], (1, 5))
+    h1 = base + np.where(years_old < 4, 0.02, 0.01) * rng.standard_normal(n)     # 1 year ahead, noisier lately
+    h5 = base + 0.01 * rng.standard_normal(n) + 0.003                           # 5 years ahead, made long ago
+    args = (np.vstack([P, P]), np.r_[h1, h5], np.full(2 * n, 0.01), np.repeat([1, 5], n))
+    kw = {"ages": np.r_[years_old, years_old], "min_records": 10}
+    rescaled = learn_calibration(*args, **kw)
+    monkeypatch.setattr("forecast.models.default.era_ratios", lambda e, a, hs, m: {int(h): 1.0 for h in hs})
+    plain = learn_calibration(*args, **kw)
+    assert rescaled.ratios[5] > 1.4
+    widths = [np.subtract(*c.quantile((-1, 5), [0.9, 0.1])) for c in (plain, rescaled)]
+    assert widths[1] == pytest.approx(rescaled.ratios[5] * widths[0])
+    assert rescaled.quantile((-1, 5), 0.5) == pytest.approx(plain.quantile((-1, 5), 0.5))
+    assert rescaled.quantile((-1, 1), 0.5) == pytest.approx(plain.quantile((-1, 1), 0.5))
+
+
+def test_local_logit_follows_the_last_four_years_only():
+    # slow rise for six years, then a fast one: the local trend carries the fast one on
+    values = np.r_[0.10 + 0.005 * np.arange(6), [0.16, 0.20, 0.25, 0.31]]
+    frame = pd.DataFrame({"year": np.arange(2016, 2026), "value": values})
+    local = get_model("local_logit").fit(frame).point(np.array([2027]))[0]
+    whole = get_model("logit_linear").fit(frame).point(np.array([2027]))[0]
+    last4 = get_model("logit_linear").fit(frame.tail(4)).point(np.array([2027]))[0]
+    assert local == pytest.approx(last4)
+    assert local > whole + 0.05
+
+
+def test_local_logit_ignores_a_break_before_its_window():
+    frame = pd.DataFrame({"year": np.arange(2016, 2026), "value": np.linspace(0.3, 0.6, 10),
+                          "break": [False, False, True] + [False] * 7})
+    model = get_model("local_logit").fit(frame)
+    assert not any("Series break" in n for n in model.notes_)

@@ -67,8 +67,8 @@ def _calibrations(frames: dict[str, pd.DataFrame], targets: list[Target], as_of:
                 except SeriesError:
                     continue
         if pool:
-            P, Y, S, H, L = rolling_records(pool, int(as_of), max_h=8, window=window)
-            cals[kind] = learn_calibration(P, Y, S, H, levels=L, kind=kind,
+            P, Y, S, H, L, A = rolling_records(pool, int(as_of), max_h=8, window=window)
+            cals[kind] = learn_calibration(P, Y, S, H, levels=L, ages=A, kind=kind,
                                            source=f"{len(pool)} series of this unit, origins up to {as_of}")
     return cals
 

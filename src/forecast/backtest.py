@@ -39,8 +39,10 @@ from forecast.models import DEFAULT, get_model
 from forecast.models.base import SeriesData, SeriesError
 from forecast.models.default import (
     COMPONENTS,
-    RECENT_YEARS,
+    MAX_AGE,
+    MIXTURE,
     combine,
+    component_models,
     copula_uniforms,
     is_flat,
     learn_calibration,
@@ -240,18 +242,23 @@ def _entity_work(args):
             f_years = T + fut_h
             seed = (s.seed * 1_000_003 + zlib.crc32(str(entity).encode()) + T) % 2**32
             points, mix = {}, []
-            for name in peers:
-                model = AutoETSPeer() if name == "auto_ets" else get_model(name)
+            # the peers are scored; components of the default that are not peers are only fitted
+            for name in list(peers) + [c for c in COMPONENTS if c not in peers]:
+                if name == "auto_ets":
+                    model = AutoETSPeer()
+                else:
+                    model = get_model(name) if name in peers else component_models()[name]
                 try:
                     fc = model.fit(data).predict(f_years, n_draws=s.n_draws, seed=seed)
                 except (SeriesError, np.linalg.LinAlgError, ValueError, FloatingPointError):
                     continue
                 d, p = fc.draws * 100, fc.median.to_numpy() * 100
-                sc = score(d, p, outcome, values[i])
-                rows.append((name, entity, T, sc))
+                if name in peers:
+                    rows.append((name, entity, T, score(d, p, outcome, values[i])))
                 if name in COMPONENTS:
                     points[name] = p
-                    mix.append(d[: s.n_draws // len(COMPONENTS)])
+                    if name in MIXTURE:
+                        mix.append(d[: s.n_draws // len(MIXTURE)])
             if len(points) == len(COMPONENTS):
                 P = np.column_stack([points[c] for c in COMPONENTS])
                 mixd = np.vstack(mix)
@@ -267,13 +274,19 @@ def _chunks(panel: pd.DataFrame, n: int):
     return [items[k::n] for k in range(n)]
 
 
-def _default_rows(comps, mixture_rows, s: Settings):
-    """Score the default at each origin with a calibration learned from earlier outcomes only."""
+def _default_rows(comps, mixture_rows, s: Settings, variant: dict | None = None):
+    """Score the default at each origin with a calibration learned from earlier outcomes only.
+
+    ``variant`` (sensitivity checks only): ``half_life`` and ``era`` go to
+    :func:`learn_calibration`; ``components`` keeps only the named components.
+    """
     if not comps:
         return [], {}
+    variant = dict(variant or {})
+    keep = [COMPONENTS.index(c) for c in variant.pop("components", COMPONENTS)]
     H = s.horizons
     origins = np.array([c[1] for c in comps])
-    P = np.stack([c[3] for c in comps])          # (n, H, k)
+    P = np.stack([c[3] for c in comps])[:, :, keep]          # (n, H, k)
     Y = np.stack([c[5] for c in comps])          # (n, H)
     V0 = np.array([c[2] for c in comps])
     S = np.array([series_scale(c[4].values, c[4].years, "share", c[4].breaks) for c in comps])
@@ -285,17 +298,18 @@ def _default_rows(comps, mixture_rows, s: Settings):
     rows, used = [], {}
     rng = np.random.default_rng(s.seed)
     for T in np.unique(origins):
-        known = (target_year <= T) & np.isfinite(Y) & (target_year > T - RECENT_YEARS) & moved[:, None]
+        known = (target_year <= T) & np.isfinite(Y) & (target_year > T - MAX_AGE) & moved[:, None]
         idx_r, idx_h = np.nonzero(known)
         cal = learn_calibration(P[idx_r, idx_h] / 100, Y[idx_r, idx_h] / 100, S[idx_r], h[idx_h],
-                                levels=V0[idx_r] / 100, source=f"panel origins before {T}")
+                                levels=V0[idx_r] / 100, ages=T - target_year[idx_r, idx_h],
+                                source=f"panel origins before {T}", **variant)
         used[int(T)] = cal.n_records
         for j in np.flatnonzero(origins == T):
-            entity, _, v0, pts, _, outcome = comps[j]
+            entity, _, v0, _, _, outcome = comps[j]
             scale = S[j]
             if cal.usable:
                 u = copula_uniforms(rng, s.n_draws, H)
-                d, p = combine(pts / 100, scale, h, cal, u, kind="share", level=v0 / 100)
+                d, p = combine(P[j] / 100, scale, h, cal, u, kind="share", level=v0 / 100)
                 d, p = d * 100, p * 100
                 rows.append((DEFAULT, entity, int(T), score(d, p, outcome, v0)))
             else:
@@ -334,7 +348,8 @@ def summarise(rows, horizons: int) -> dict:
 
 
 def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_points: int = 3,
-                 n_draws: int = 1000, seed: int = 0, auto_ets: bool = True, jobs: int = 1) -> dict:
+                 n_draws: int = 1000, seed: int = 0, auto_ets: bool = True, jobs: int = 1,
+                 variants: dict | None = None) -> dict:
     """Rolling-origin backtest of the peers and the default on one panel.
 
     Parameters
@@ -353,12 +368,17 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
         Score statsforecast's AutoETS too when it is installed.
     jobs : int
         Worker processes.
+    variants : dict, optional
+        Name → settings of the default to score as well, on the same component
+        forecasts and seed (a sensitivity check): ``half_life`` (float),
+        ``era`` (bool), ``components`` (names kept).
 
     Returns
     -------
     dict
         ``methods`` (figures per method), ``default`` (the default's name),
-        ``n_forecasts`` (origins scored), settings and notes.
+        ``n_forecasts`` (origins scored), settings and notes; with ``variants``
+        also ``variants`` (name → the default's figures under it).
     """
     for name, v, lo in (("window", window, 2), ("horizons", horizons, 1), ("min_points", min_points, 2),
                         ("n_draws", n_draws, 10), ("jobs", jobs, 1)):
@@ -387,6 +407,8 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
     rows = [r for r in rows if r[0] != "_mixture"]
     default_rows, used = _default_rows(comps, mixture, s)
     figures = summarise(rows + default_rows, s.horizons)
+    variant_figures = {name: summarise(_default_rows(comps, mixture, s, v)[0], s.horizons).get(DEFAULT)
+                       for name, v in (variants or {}).items()}
     order = peers + [DEFAULT]
     methods = {m: figures[m] for m in order if m in figures}
     fallback = sum(1 for v in used.values() if not v)
@@ -402,6 +424,7 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
                      "brier_deltas": list(DELTAS)},
         "methods": methods,
         "notes": notes,
+        **({"variants": variant_figures} if variants else {}),
     }
 
 

@@ -13,6 +13,7 @@ name               model
 ``cagr``           the official compound-annual-growth extrapolation
 ``logit_linear``   logit-linear quasi-binomial GLM on counts
 ``damped_logit``   damped-trend ETS(A,Ad,N) on the logit scale
+``local_logit``    logit-linear on the last 4 points (a local slope)
 ``pooled_logit``   logit-linear with levels and slopes pooled across units
 ``default``        combination learned by rolling-origin backtest
 =================  ==========================================================
@@ -23,12 +24,13 @@ from __future__ import annotations
 from forecast.models.base import SeriesData, SeriesError, TrendModel, check_series
 from forecast.models.baselines import CAGR, LastValue, StraightLine
 from forecast.models.default import Calibration, DefaultModel
-from forecast.models.logit import DampedLogit, LogitLinear
+from forecast.models.logit import DampedLogit, LocalLogit, LogitLinear
 from forecast.models.pooled import PooledLogit
 
 #: Every model class by its registry name.
 MODELS: dict[str, type[TrendModel]] = {
-    cls.name: cls for cls in (LastValue, StraightLine, CAGR, LogitLinear, DampedLogit, PooledLogit, DefaultModel)
+    cls.name: cls for cls in (LastValue, StraightLine, CAGR, LogitLinear, DampedLogit, LocalLogit, PooledLogit,
+                             DefaultModel)
 }
 
 #: Name of the workbench's default method.
@@ -57,4 +59,4 @@ def default_model(**kwargs) -> DefaultModel:
 
 __all__ = ["MODELS", "DEFAULT", "get_model", "default_model", "Calibration", "SeriesData", "SeriesError",
            "TrendModel", "check_series", "CAGR", "LastValue", "StraightLine", "LogitLinear", "DampedLogit",
-           "PooledLogit", "DefaultModel"]
+           "LocalLogit", "PooledLogit", "DefaultModel"]

@@ -2,29 +2,32 @@
 
 How it works (``docs/methods.md``, section 3, has the full account):
 
-1. **Components.** The last value, the straight line, the logit-linear GLM and
-   the damped logit trend (:data:`COMPONENTS`) are fitted to the series.
+1. **Components.** The last value, the straight line, the logit-linear GLM, the
+   damped logit trend and the local logit (logit-linear on the last 4 points)
+   (:data:`COMPONENTS`) are fitted to the series.
 2. **Past forecasts.** At every past origin ``T'`` of the series and of its peers
    (other series of the same unit, or the other entities of a backtest panel),
    each component is fitted on at most ``window`` points and scored at
    ``T' + h`` — only outcomes at or before the last observed year (no
-   look-ahead), and only those of the last :data:`RECENT_YEARS` years.
+   look-ahead), each weighted by its age (:func:`record_weights`, half-life
+   :data:`HALF_LIFE` years). Windows that did not move at all are left out
+   (:func:`is_flat`).
 3. **Weights** per horizon and per level band (:data:`LEVEL_BANDS`: where a
    share stands on its S-curve) are chosen on a grid of the simplex to minimise
-   the mean absolute error; weight on the last value acts as learned damping.
+   the weighted mean absolute error; weight on the last value acts as learned
+   damping. A level band with too few past forecasts borrows its neighbouring
+   bands.
 4. **Calibrated distribution.** The combination's past errors, divided by each
-   series' scale (root mean square of its yearly changes, floored), give an
-   empirical distribution per band and horizon; the forecast is the combined
-   point plus the series' scale times those errors (conformal-style, pooled
-   across series), its median the point forecast. A Gaussian copula
-   (:data:`PATH_RHO`) ties the years of a path together. A level band with
-   too few past forecasts borrows its neighbouring bands; a horizon with too
-   few borrows the longest shorter one, widened as the calibrated horizons'
-   errors grow (:attr:`Calibration.growth`). Windows that did not move at all
-   are left out of the learning (:func:`is_flat`).
-5. **Fallback.** With fewer than :data:`MIN_RECORDS` past forecasts at every
-   horizon: the equal-weight mixture of the components' own distributions,
-   said in the notes.
+   series' scale (root mean square of its yearly changes, floored), give a
+   weighted empirical distribution per band and horizon, rescaled by era
+   (:func:`era_ratios`); the forecast is the combined point plus the series'
+   scale times those errors (conformal-style, pooled across series), its median
+   the point forecast, made monotone when every component moves one way. A
+   Gaussian copula (:data:`PATH_RHO`) ties the years of a path together. A
+   horizon with too few past forecasts borrows the longest shorter one,
+   widened as the calibrated horizons' errors grow (:attr:`Calibration.growth`).
+5. **Fallback.** With too few past forecasts at every horizon: the equal-weight
+   mixture of the :data:`MIXTURE` components' own distributions, said in the notes.
 """
 
 from __future__ import annotations
@@ -45,16 +48,26 @@ from forecast.models.base import (
     from_link,
 )
 from forecast.models.baselines import LastValue, StraightLine
-from forecast.models.logit import DampedLogit, LogitLinear
+from forecast.models.logit import DampedLogit, LocalLogit, LogitLinear
 
 #: Component models of the default, in weight order.
-COMPONENTS = ("last_value", "straight_line", "logit_linear", "damped_logit")
-#: Fewest scored past forecasts at a horizon before its weights and errors are learned.
+COMPONENTS = ("last_value", "straight_line", "logit_linear", "damped_logit", "local_logit")
+#: Components of the fallback mixture: one per model family (the local logit is the logit-linear trend
+#: on fewer points, and on the short windows where the fallback applies it would count that family twice).
+MIXTURE = ("last_value", "straight_line", "logit_linear", "damped_logit")
+#: Fewest scored past forecasts (effective number, see :func:`effective_size`) at a horizon before its
+#: weights and errors are learned.
 MIN_RECORDS = 30
 #: Correlation of the Gaussian copula tying a path's years together.
 PATH_RHO = 0.9
-#: Only past forecasts whose outcome year lies within this many years of the origin are learned
-#: from: how trends carry on changes over time (an S-curve's phase), so recent errors count.
+#: Past forecasts count with weight ``0.5 ** (age / HALF_LIFE)``, ``age`` the years from their outcome
+#: to the forecast origin: how trends carry on changes over time (an S-curve's phase), so recent
+#: experience counts most (discounted learning of combination weights).
+HALF_LIFE = 2.0
+#: Past forecasts whose outcome is this many years old or older are not used.
+MAX_AGE = 16
+#: Width in years of the windows of one-year-ahead errors compared by the era rescaling
+#: (:func:`era_ratios`): the latest ``RECENT_YEARS`` against those when a horizon's records were made.
 RECENT_YEARS = 4
 #: Bounds of the level bands (share at the origin) within which weights and errors are learned
 #: separately: where a share stands on its S-curve decides which trend shape carries on.
@@ -66,7 +79,21 @@ WEIGHT_STEP = 0.1
 def component_models() -> dict[str, TrendModel]:
     """Fresh, unfitted instances of the components."""
     return {"last_value": LastValue(), "straight_line": StraightLine(),
-            "logit_linear": LogitLinear(), "damped_logit": DampedLogit()}
+            "logit_linear": LogitLinear(), "damped_logit": DampedLogit(), "local_logit": LocalLogit()}
+
+
+def record_weights(ages: np.ndarray, half_life: float = HALF_LIFE) -> np.ndarray:
+    """Weight of each past forecast by the age of its outcome: ``0.5 ** (age / half_life)``.
+
+    ``half_life=inf`` weighs every past forecast the same.
+    """
+    return 0.5 ** (np.asarray(ages, dtype=float) / half_life)
+
+
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size ``(Σw)² / Σw²`` (the count itself when all weights are equal)."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and w.any() else 0.0
 
 
 #: Shares are kept this far inside (0, 1) on the scale the errors are measured on.
@@ -151,7 +178,7 @@ def is_flat(values: np.ndarray) -> bool:
 GROWTH_BOUNDS = (0.5, 1.5)
 
 
-def error_growth(errors: dict) -> float:
+def error_growth(errors: dict, positions: dict | None = None) -> float:
     """Exponent ``g`` of the growth of the errors' spread with the horizon, ``spread(h) ∝ h**g``.
 
     Fitted by least squares on the log of the 10–90 % range of the pooled
@@ -163,15 +190,61 @@ def error_growth(errors: dict) -> float:
     ----------
     errors : dict (int, int) -> ndarray
         Sorted scaled errors by ``(band, h)``; the pooled entries (band ``-1``) are used.
+    positions : dict (int, int) -> ndarray, optional
+        Their weighted plotting positions (equal weights when omitted).
     """
     hs = sorted(h for (b, h) in errors if b == -1)
     if len(hs) < 2:
         return GROWTH_BOUNDS[0]
-    spread = np.array([np.subtract(*np.percentile(errors[(-1, h)], [90, 10])) for h in hs])
+    pos = positions or {}
+    spread = np.array([np.subtract(*weighted_quantile(errors[(-1, h)], pos.get((-1, h)), [0.9, 0.1]))
+                       for h in hs])
     if not (spread > 0).all():
         return GROWTH_BOUNDS[0]
     slope = float(np.polyfit(np.log(hs), np.log(spread), 1)[0])
     return float(np.clip(slope, *GROWTH_BOUNDS))
+
+
+def plotting_positions(weights: np.ndarray) -> np.ndarray:
+    """Mid-point plotting positions of sorted values with these weights, in (0, 1)."""
+    w = np.asarray(weights, dtype=float)
+    c = np.cumsum(w)
+    return (c - 0.5 * w) / c[-1]
+
+
+def weighted_quantile(sorted_values: np.ndarray, positions: np.ndarray | None, q) -> np.ndarray:
+    """Quantiles ``q`` of sorted values at the given plotting positions (linear interpolation)."""
+    v = np.asarray(sorted_values, dtype=float)
+    pos = plotting_positions(np.ones(len(v))) if positions is None else positions
+    return np.interp(q, pos, v)
+
+
+def era_ratios(one_step_errors: np.ndarray, ages: np.ndarray, horizons, min_records: int = MIN_RECORDS) -> dict:
+    """How much harder one-year-ahead forecasting has become since each horizon's records were made.
+
+    A horizon-``h`` past forecast with an outcome of age ``a`` was made at an
+    origin ``h`` years before, when the one-year-ahead forecasts then being
+    scored had outcomes of age about ``a + h − 1``. The ratio for ``h`` is the
+    10–90 % range of the scaled one-year-ahead errors of the latest
+    :data:`RECENT_YEARS` years over that of the years ``h − 1`` … ``h + 2``
+    before; 1 where either window has fewer than ``min_records`` errors.
+
+    Returns
+    -------
+    dict int -> float
+    """
+    e, a = np.asarray(one_step_errors, dtype=float), np.asarray(ages)
+    now = e[a < RECENT_YEARS]
+    out = {}
+    for h in horizons:
+        ratio = 1.0
+        then = e[(a >= h - 1) & (a < h - 1 + RECENT_YEARS)]
+        if h > 1 and len(now) >= min_records and len(then) >= min_records:
+            spread_then = float(np.subtract(*np.percentile(then, [90, 10])))
+            if spread_then > 0:
+                ratio = float(np.subtract(*np.percentile(now, [90, 10]))) / spread_then
+        out[int(h)] = ratio
+    return out
 
 
 @dataclass
@@ -186,6 +259,8 @@ class Calibration:
         Component weights (in :data:`COMPONENTS` order).
     errors : dict (int, int) -> ndarray
         Sorted scaled errors ``(y − ŷ) / scale`` of the combination.
+    positions : dict (int, int) -> ndarray
+        Their plotting positions, from the past forecasts' weights (:func:`record_weights`).
     counts : dict (int, int) -> int
         Number of scored past forecasts behind each entry (a band's entry may
         include its neighbouring bands' forecasts).
@@ -194,13 +269,17 @@ class Calibration:
     growth : float
         Exponent of the growth of the errors with the horizon (:func:`error_growth`),
         used when a horizon borrows a shorter one.
+    ratios : dict int -> float
+        Era rescaling of each horizon's errors (:func:`era_ratios`).
     """
 
     weights: dict = field(default_factory=dict)
     errors: dict = field(default_factory=dict)
+    positions: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
     source: str = ""
     growth: float = GROWTH_BOUNDS[0]
+    ratios: dict = field(default_factory=dict)
 
     @property
     def usable(self) -> bool:
@@ -211,8 +290,8 @@ class Calibration:
         """Scored past forecasts behind the pooled entries."""
         return sum(v for (b, _), v in self.counts.items() if b == -1)
 
-    def for_horizon(self, h: int, band: int = -1):
-        """Weights, scaled errors and a variance inflation for horizon ``h`` in level ``band``.
+    def entry(self, h: int, band: int = -1) -> tuple[tuple[int, int], float]:
+        """The key of the entry used for horizon ``h`` in level ``band``, and a widening factor.
 
         The band's own entry is preferred, then the pooled one; a horizon
         without enough records borrows the nearest shorter one ``h'``, its
@@ -221,18 +300,28 @@ class Calibration:
         """
         for key in ((band, h), (-1, h)):
             if key in self.weights:
-                return self.weights[key], self.errors[key], 1.0
+                return key, 1.0
         shorter = sorted({k for (_, k) in self.weights if k < h})
         k = shorter[-1] if shorter else min(k for (_, k) in self.weights)
         for key in ((band, k), (-1, k)):
             if key in self.weights:
-                return self.weights[key], self.errors[key], float((h / k) ** self.growth)
+                return key, float((h / k) ** self.growth)
         raise KeyError(h)  # pragma: no cover - the pooled entry exists whenever the band's does
+
+    def for_horizon(self, h: int, band: int = -1):
+        """Weights, sorted scaled errors and widening factor for horizon ``h`` in level ``band``."""
+        key, widen = self.entry(h, band)
+        return self.weights[key], self.errors[key], widen
+
+    def quantile(self, key: tuple[int, int], q) -> np.ndarray:
+        """Quantiles ``q`` of the scaled errors of entry ``key`` (weighted)."""
+        return weighted_quantile(self.errors[key], self.positions.get(key), q)
 
 
 def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarray, horizons: np.ndarray,
-                      levels: np.ndarray | None = None, min_records: int = MIN_RECORDS, source: str = "",
-                      kind: str = "share") -> Calibration:
+                      levels: np.ndarray | None = None, ages: np.ndarray | None = None,
+                      min_records: int = MIN_RECORDS, source: str = "", kind: str = "share",
+                      half_life: float = HALF_LIFE, era: bool = True) -> Calibration:
     """Learn weights and scaled errors by level band and horizon from scored past forecasts.
 
     Parameters
@@ -247,6 +336,16 @@ def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarr
         Years ahead of each forecast.
     levels : ndarray (n,), optional
         The value at the origin (decides the level band); all pooled when omitted.
+    ages : ndarray (n,), optional
+        Years from each outcome to the origin being calibrated; past forecasts
+        are weighted by :func:`record_weights` and the errors rescaled by era
+        (:func:`era_ratios`). All weigh the same, unrescaled, when omitted.
+    min_records : int
+        Fewest past forecasts (effective number) behind an entry.
+    half_life : float
+        Of the weights of past forecasts (:func:`record_weights`); for sensitivity checks.
+    era : bool
+        Rescale the errors by era (:func:`era_ratios`); ``False`` for sensitivity checks.
 
     Returns
     -------
@@ -255,41 +354,55 @@ def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarr
 
     Notes
     -----
-    Each horizon with ``min_records`` records gets a pooled entry (band ``-1``)
-    and, for shares with ``levels``, one entry per level band. A band with
-    fewer than ``min_records`` records of its own borrows the bands next to it,
-    one step further each time, until there are enough: the dynamics of a
-    share at 70 % resemble those at 50 % more than those at 5 %.
+    Each horizon with enough records gets a pooled entry (band ``-1``) and, for
+    shares with ``levels``, one entry per level band. A band with too few
+    records of its own borrows the bands next to it, one step further each
+    time, until there are enough: the dynamics of a share at 70 % resemble
+    those at 50 % more than those at 5 %. The weights minimise the weighted
+    mean absolute error of the combined point forecast on the value scale.
     """
     cal = Calibration(source=source)
     ok = np.isfinite(points).all(axis=1) & np.isfinite(outcomes) & np.isfinite(scales)
     points, outcomes, scales, horizons = points[ok], outcomes[ok], scales[ok], horizons[ok]
+    wts = np.ones(len(outcomes)) if ages is None else record_weights(np.asarray(ages)[ok], half_life)
     banded = levels is not None and kind == "share"
     bands = level_band(np.asarray(levels)[ok], kind) if banded else np.full(len(outcomes), -1)
     n_bands = len(LEVEL_BANDS) + 1
     grid = simplex_grid(points.shape[1])
 
+    def errors_of(sel, w):
+        return (error_link(outcomes[sel], kind) - error_link(points[sel] @ w, kind)) / scales[sel]
+
     def learn(sel, key):
-        P, y, s = points[sel], outcomes[sel], scales[sel]
-        # the weights minimise the absolute error on the value scale (what the point forecast is judged by)
-        loss = np.mean(np.abs(y[:, None] - P @ grid.T), axis=0)
+        loss = wts[sel] @ np.abs(outcomes[sel, None] - points[sel] @ grid.T)
         w = grid[int(np.argmin(loss))]
+        e = errors_of(sel, w)
+        order = np.argsort(e, kind="stable")
         cal.weights[key] = w
-        cal.errors[key] = np.sort((error_link(y, kind) - error_link(P @ w, kind)) / s)
+        cal.errors[key] = e[order]
+        cal.positions[key] = plotting_positions(wts[sel][order])
         cal.counts[key] = int(sel.sum())
 
     for h in np.unique(horizons):
         at_h = horizons == h
-        if at_h.sum() < min_records:
+        if effective_size(wts[at_h]) < min_records:
             continue
         learn(at_h, (-1, int(h)))
         for band in range(n_bands) if banded else ():
             for reach in range(n_bands):
                 sel = at_h & (np.abs(bands - band) <= reach)
-                if sel.sum() >= min_records:
+                if effective_size(wts[sel]) >= min_records:
                     learn(sel, (band, int(h)))
                     break
-    cal.growth = error_growth(cal.errors)
+    cal.growth = error_growth(cal.errors, cal.positions)
+    if era and ages is not None and (-1, 1) in cal.weights:
+        one = horizons == 1
+        cal.ratios = era_ratios(errors_of(one, cal.weights[(-1, 1)]), np.asarray(ages)[ok][one],
+                                sorted({h for (_, h) in cal.weights}), min_records)
+        for key in list(cal.errors):
+            # widened around the median, so the point forecast stays where it is
+            m = float(cal.quantile(key, 0.5))
+            cal.errors[key] = m + (cal.errors[key] - m) * cal.ratios[key[1]]
     return cal
 
 
@@ -297,14 +410,16 @@ def rolling_records(series_list: list[SeriesData], as_of: int, max_h: int, windo
                     min_points: int = 3):
     """Component forecasts at every past origin of each series, scored where the outcome is known.
 
-    Only origins ``T'`` and outcomes ``T' + h ≤ as_of`` are used (no look-ahead).
-    Windows that never moved (:func:`is_flat`) are skipped.
+    Only origins ``T'`` and outcomes ``T' + h ≤ as_of`` are used (no look-ahead),
+    and outcomes less than :data:`MAX_AGE` years old. Windows that never moved
+    (:func:`is_flat`) are skipped.
 
     Returns
     -------
-    points, outcomes, scales, horizons, levels : ndarrays (see :func:`learn_calibration`)
+    points, outcomes, scales, horizons, levels, ages : ndarrays
+        See :func:`learn_calibration`; ``ages`` is ``as_of`` minus the outcome year.
     """
-    P, Y, S, H, L = [], [], [], [], []
+    P, Y, S, H, L, A = [], [], [], [], [], []
     for data in series_list:
         keep = data.years <= as_of
         years, values, breaks = data.years[keep], data.values[keep], data.breaks[keep]
@@ -315,7 +430,7 @@ def rolling_records(series_list: list[SeriesData], as_of: int, max_h: int, windo
                              None if weights is None else weights[lo:i + 1], breaks[lo:i + 1], data.kind)
             if (data.kind == "share" and sub.values[-1] >= 0.995) or is_flat(sub.values):
                 continue
-            future = (years > years[i]) & (years - years[i] <= max_h) & (years > as_of - RECENT_YEARS)
+            future = (years > years[i]) & (years - years[i] <= max_h) & (years > as_of - MAX_AGE)
             if not future.any():
                 continue
             fut_years = years[future]
@@ -327,9 +442,12 @@ def rolling_records(series_list: list[SeriesData], as_of: int, max_h: int, windo
             S.append(np.full(len(fut_years), series_scale(sub.values, sub.years, sub.kind, sub.breaks)))
             H.append(fut_years - years[i])
             L.append(np.full(len(fut_years), values[i]))
+            A.append(as_of - fut_years)
     if not P:
-        return np.empty((0, len(COMPONENTS))), np.empty(0), np.empty(0), np.empty(0, dtype=int), np.empty(0)
-    return np.vstack(P), np.concatenate(Y), np.concatenate(S), np.concatenate(H), np.concatenate(L)
+        empty = np.empty(0)
+        return np.empty((0, len(COMPONENTS))), empty, empty, np.empty(0, dtype=int), empty, np.empty(0, dtype=int)
+    return (np.vstack(P), np.concatenate(Y), np.concatenate(S), np.concatenate(H), np.concatenate(L),
+            np.concatenate(A))
 
 
 def component_points(data: SeriesData, years: np.ndarray) -> np.ndarray | None:
@@ -405,11 +523,10 @@ def combine(points: np.ndarray, scale: float, horizons: np.ndarray, cal: Calibra
     z_point = np.empty(len(horizons))
     band = -1 if level is None else int(level_band(level, kind))
     for j, h in enumerate(horizons):
-        w, errs, widen = cal.for_horizon(int(h), band)
-        centre = error_link(np.array([points[j] @ w]), kind)[0]
-        idx = np.minimum((u[:, j] * len(errs)).astype(int), len(errs) - 1)
-        z_draws[:, j] = centre + scale * widen * errs[idx]
-        z_point[j] = centre + scale * widen * float(np.median(errs))
+        key, widen = cal.entry(int(h), band)
+        centre = error_link(np.array([points[j] @ cal.weights[key]]), kind)[0]
+        z_draws[:, j] = centre + scale * widen * cal.quantile(key, u[:, j])
+        z_point[j] = centre + scale * widen * float(cal.quantile(key, 0.5))
     direction = shared_direction(points)
     if direction:
         shift = direction * isotonic(direction * z_point) - z_point
@@ -461,8 +578,8 @@ class DefaultModel(TrendModel):
         if cal is None:
             pool = [data] + [check_series(p, data.kind) for p in (self.peers or [])]
             pool = [p for p in pool if p.kind == data.kind]
-            P, Y, S, H, L = rolling_records(pool, int(data.years[-1]), self.max_h, self.window)
-            cal = learn_calibration(P, Y, S, H, levels=L, kind=data.kind,
+            P, Y, S, H, L, A = rolling_records(pool, int(data.years[-1]), self.max_h, self.window)
+            cal = learn_calibration(P, Y, S, H, levels=L, ages=A, kind=data.kind,
                                     source=f"{len(pool)} series, origins up to {int(data.years[-1])}")
         self.calibration_ = cal
         self.scale_ = series_scale(data.values, data.years, data.kind, data.breaks)
@@ -491,7 +608,7 @@ class DefaultModel(TrendModel):
             u = copula_uniforms(rng, n_draws, len(years))
             return combine(pts, self.scale_, h, cal, u, data.kind, level=float(data.values[-1]))
         # fallback: an equal mixture of the fitted components' own draws
-        names = list(self.models_)
+        names = [n for n in MIXTURE if n in self.models_]
         if not names:
             raise SeriesError("no component model could be fitted to this series")
         which = rng.integers(0, len(names), size=n_draws)

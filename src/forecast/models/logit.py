@@ -140,6 +140,37 @@ class LogitLinear(TrendModel):
         return draws, from_link(Xnew @ self.beta_, kind)
 
 
+class LocalLogit(LogitLinear):
+    """The logit-linear trend fitted on the last few points only (a local slope).
+
+    Where a share is on its S-curve changes over time; the slope of its last
+    ``points`` years follows a take-off or a slowdown sooner than the slope of
+    the whole window. A break on the first of those years is ignored (every
+    point then has the new definition).
+
+    Parameters
+    ----------
+    points : int
+        Years at the end of the series the trend is fitted on (4 by default).
+    use_counts : bool
+        Weight each year by its population when counts are given.
+    """
+
+    name = "local_logit"
+
+    def __init__(self, points: int = 4, use_counts: bool = True):
+        self.points = points
+        self.use_counts = use_counts
+
+    def _fit(self, data: SeriesData) -> None:
+        if self.points < 3:
+            raise ValueError(f"points must be at least 3, got {self.points}")
+        k = min(int(self.points), data.n)
+        weights = None if data.weights is None else data.weights[-k:]
+        # SeriesData.break_years ignores a break on the first year kept
+        super()._fit(SeriesData(data.years[-k:], data.values[-k:], weights, data.breaks[-k:], data.kind))
+
+
 #: Smoothing grid of the damped trend: level weight α and trend weight β* (β = α β*).
 ALPHAS = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
 BETAS = np.array([0.05, 0.2, 0.5])
