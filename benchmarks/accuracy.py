@@ -21,7 +21,7 @@ from pathlib import Path
 
 from forecast import atomic, config
 from forecast.backtest import read_panel, run_backtest, write_json
-from forecast.models.default import MIXTURE
+from forecast.models.default import HALF_LIFE, MIXTURE
 
 PANELS = {
     "eurostat_tgs00109_nuts2_tertiary_25_64.csv": "Eurostat NUTS-2 tertiary attainment 25–64",
@@ -130,9 +130,10 @@ def sensitivity_table(results: dict) -> str:
     """The bar for the default and for each variant of it, panel by panel."""
     lines = ["| default | panel | mae_3_8 ratio (≤ 0.95) | 80% coverage (75–85%) | Brier / best peer | CRPS | bar |",
              "|---|---|---|---|---|---|---|"]
-    for name in ["as shipped (half-life 2 years)"] + list(VARIANTS):
+    shipped = f"as shipped (half-life {HALF_LIFE:g} years)"
+    for name in [shipped] + list(VARIANTS):
         for label, res in results.items():
-            figures = res["methods"][res["default"]] if name.startswith("as shipped") else \
+            figures = res["methods"][res["default"]] if name == shipped else \
                 res.get("variants", {}).get(name)
             if figures is None:
                 continue

@@ -143,28 +143,39 @@ def test_cli_reports_a_bad_panel_without_traceback(tmp_path, capsys):
 
 
 def test_the_default_learns_only_from_outcomes_known_at_the_origin(monkeypatch):
-    """At origin T the default's calibration sees only forecasts whose outcome year is ≤ T."""
+    """At origin T the default's calibration sees only forecasts whose outcome year is ≤ T (and > T − MAX_AGE),
+    each with the age T − outcome year."""
     seen = {}
     real = bt.learn_calibration
 
     def spy(points, outcomes, scales, horizons, **kw):
         T = int(kw["source"].rsplit(" ", 1)[-1])
-        seen[T] = outcomes.copy()
-        assert (kw["ages"] >= 0).all() and (kw["ages"] < bt.MAX_AGE).all()
+        seen[T] = (outcomes.copy(), kw["ages"].copy())
         return real(points, outcomes, scales, horizons, **kw)
 
     monkeypatch.setattr(bt, "learn_calibration", spy)
-    panel = bt_frame(synthetic_panel(6, with_break=False))
+    # 26 years: longer than MAX_AGE, so its lower bound matters
+    panel = bt_frame(synthetic_panel(6, years=range(1995, 2021), with_break=False))
     run_backtest(panel, window=6, horizons=3, n_draws=50, auto_ets=False)
     wide = panel.pivot(index="entity", columns="year", values="value")
-    for T, outcomes in seen.items():
-        # outcome years allowed: (T - MAX_AGE, T]; each comes from origins at least 3 points in
-        allowed = wide.loc[:, [y for y in wide.columns if T - bt.MAX_AGE < y <= T]]
-        assert set(np.round(outcomes * 100, 6)) <= set(np.round(allowed.to_numpy().ravel(), 6))
     assert seen, "the calibration was never learned"
+    assert max(T - wide.columns.min() for T in seen) >= bt.MAX_AGE
+    for T, (outcomes, ages) in seen.items():
+        assert (ages >= 0).all() and (ages < bt.MAX_AGE).all()
+        for value, age in zip(np.round(outcomes * 100, 6), ages, strict=True):
+            # the outcome is a published value of the year T − age
+            assert value in set(np.round(wide[T - age].to_numpy(), 6))
 
 
-def test_variants_of_the_default_are_scored_on_the_same_forecasts():
+def test_variants_of_the_default_are_scored_on_the_same_forecasts(monkeypatch):
+    settings = []
+    real = bt.learn_calibration
+
+    def spy(*args, **kw):
+        settings.append((kw.get("era", True), kw.get("half_life")))
+        return real(*args, **kw)
+
+    monkeypatch.setattr(bt, "learn_calibration", spy)
     panel = bt_frame(synthetic_panel(8, with_break=False))
     res = run_backtest(panel, window=6, horizons=3, n_draws=100, auto_ets=False,
                        variants={"as shipped": {}, "no era rescaling": {"era": False},
@@ -173,4 +184,8 @@ def test_variants_of_the_default_are_scored_on_the_same_forecasts():
     assert set(res["variants"]) == {"as shipped", "no era rescaling", "four components"}
     assert res["variants"]["as shipped"] == res["methods"]["default"]
     assert res["variants"]["four components"]["n_forecasts"] == res["methods"]["default"]["n_forecasts"]
+    assert {(False, None), (True, None)} <= set(settings)
+    settings.clear()
+    res = run_backtest(panel, window=6, horizons=3, n_draws=50, auto_ets=False, variants={"slow": {"half_life": 9.0}})
+    assert {s for s in settings if s[1] is not None} == {(True, 9.0)}
     assert "variants" not in run_backtest(panel, window=6, horizons=3, n_draws=50, auto_ets=False)

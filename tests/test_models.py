@@ -358,7 +358,7 @@ def test_recent_experience_outweighs_old_when_the_best_component_changed():
 
 def test_too_few_recent_past_forecasts_leave_the_horizon_uncalibrated():
     P, Y, S, H, L = _records({0.45: 1}, {0.45: 100})
-    # 100 past forecasts, all 16 half-lives old but one: effective size about 1
+    # 100 past forecasts, all 7.5 half-lives old but one: an effective size of about 2.4
     ages = np.r_[np.full(99, 15), [0]]
     assert not learn_calibration(P, Y, S, H, levels=L, ages=ages).usable
 
@@ -419,3 +419,15 @@ def test_local_logit_ignores_a_break_before_its_window():
                           "break": [False, False, True] + [False] * 7})
     model = get_model("local_logit").fit(frame)
     assert not any("Series break" in n for n in model.notes_)
+
+
+def test_era_ratio_is_one_when_todays_one_step_errors_do_not_spread():
+    """Rounded published values can make most recent errors exactly 0: that must not collapse the intervals."""
+    errors, ages = _one_step({a: 1.0 for a in range(8)})
+    errors[ages < 4] = 0.0
+    assert era_ratios(errors, ages, [5]) == {5: 1.0}
+
+
+def test_half_life_must_be_positive():
+    with pytest.raises(ValueError, match="half_life"):
+        record_weights(np.array([1.0]), half_life=0)

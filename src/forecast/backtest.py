@@ -242,23 +242,25 @@ def _entity_work(args):
             f_years = T + fut_h
             seed = (s.seed * 1_000_003 + zlib.crc32(str(entity).encode()) + T) % 2**32
             points, mix = {}, []
-            # the peers are scored; components of the default that are not peers are only fitted
-            for name in list(peers) + [c for c in COMPONENTS if c not in peers]:
-                if name == "auto_ets":
-                    model = AutoETSPeer()
-                else:
-                    model = get_model(name) if name in peers else component_models()[name]
+            for name in peers:
+                model = AutoETSPeer() if name == "auto_ets" else get_model(name)
                 try:
                     fc = model.fit(data).predict(f_years, n_draws=s.n_draws, seed=seed)
                 except (SeriesError, np.linalg.LinAlgError, ValueError, FloatingPointError):
                     continue
                 d, p = fc.draws * 100, fc.median.to_numpy() * 100
-                if name in peers:
-                    rows.append((name, entity, T, score(d, p, outcome, values[i])))
+                rows.append((name, entity, T, score(d, p, outcome, values[i])))
                 if name in COMPONENTS:
                     points[name] = p
                     if name in MIXTURE:
                         mix.append(d[: s.n_draws // len(MIXTURE)])
+            # components of the default that are not peers: only their point forecasts are needed
+            for name, model in component_models().items():
+                if name not in peers:
+                    try:
+                        points[name] = model.fit(data).point(f_years) * 100
+                    except (SeriesError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+                        continue
             if len(points) == len(COMPONENTS):
                 P = np.column_stack([points[c] for c in COMPONENTS])
                 mixd = np.vstack(mix)

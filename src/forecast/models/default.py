@@ -87,6 +87,8 @@ def record_weights(ages: np.ndarray, half_life: float = HALF_LIFE) -> np.ndarray
 
     ``half_life=inf`` weighs every past forecast the same.
     """
+    if not half_life > 0:
+        raise ValueError(f"half_life must be positive, got {half_life}")
     return 0.5 ** (np.asarray(ages, dtype=float) / half_life)
 
 
@@ -225,9 +227,10 @@ def era_ratios(one_step_errors: np.ndarray, ages: np.ndarray, horizons, min_reco
     A horizon-``h`` past forecast with an outcome of age ``a`` was made at an
     origin ``h`` years before, when the one-year-ahead forecasts then being
     scored had outcomes of age about ``a + h − 1``. The ratio for ``h`` is the
-    10–90 % range of the scaled one-year-ahead errors of the latest
-    :data:`RECENT_YEARS` years over that of the years ``h − 1`` … ``h + 2``
-    before; 1 where either window has fewer than ``min_records`` errors.
+    10–90 % range of the scaled one-year-ahead errors with outcome ages
+    ``0 … RECENT_YEARS − 1`` over that of ages ``h − 1 … h + RECENT_YEARS − 2``
+    (unweighted, plain percentiles); 1 where either window has fewer than
+    ``min_records`` errors or a range of 0.
 
     Returns
     -------
@@ -241,8 +244,9 @@ def era_ratios(one_step_errors: np.ndarray, ages: np.ndarray, horizons, min_reco
         then = e[(a >= h - 1) & (a < h - 1 + RECENT_YEARS)]
         if h > 1 and len(now) >= min_records and len(then) >= min_records:
             spread_then = float(np.subtract(*np.percentile(then, [90, 10])))
-            if spread_then > 0:
-                ratio = float(np.subtract(*np.percentile(now, [90, 10]))) / spread_then
+            spread_now = float(np.subtract(*np.percentile(now, [90, 10])))
+            if spread_then > 0 and spread_now > 0:
+                ratio = spread_now / spread_then
         out[int(h)] = ratio
     return out
 
@@ -294,9 +298,10 @@ class Calibration:
         """The key of the entry used for horizon ``h`` in level ``band``, and a widening factor.
 
         The band's own entry is preferred, then the pooled one; a horizon
-        without enough records borrows the nearest shorter one ``h'``, its
-        errors widened by ``(h / h') ** growth`` (:attr:`growth`, learned from
-        the calibrated horizons).
+        without enough records borrows the nearest shorter one ``h'`` (the
+        shortest longer one if there is none), its errors, median included,
+        multiplied by ``(h / h') ** growth`` (:attr:`growth`, learned from the
+        calibrated horizons).
         """
         for key in ((band, h), (-1, h)):
             if key in self.weights:
@@ -309,7 +314,10 @@ class Calibration:
         raise KeyError(h)  # pragma: no cover - the pooled entry exists whenever the band's does
 
     def for_horizon(self, h: int, band: int = -1):
-        """Weights, sorted scaled errors and widening factor for horizon ``h`` in level ``band``."""
+        """Weights, sorted scaled errors and widening factor for horizon ``h`` in level ``band``.
+
+        The errors are not equally weighted: their quantiles are :meth:`quantile`'s.
+        """
         key, widen = self.entry(h, band)
         return self.weights[key], self.errors[key], widen
 
@@ -350,7 +358,8 @@ def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarr
     Returns
     -------
     Calibration
-        Empty (``usable`` False) when no horizon has ``min_records`` records.
+        Empty (``usable`` False) when no horizon has an effective number of
+        ``min_records`` past forecasts (:func:`effective_size`).
 
     Notes
     -----
@@ -394,7 +403,6 @@ def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarr
                 if effective_size(wts[sel]) >= min_records:
                     learn(sel, (band, int(h)))
                     break
-    cal.growth = error_growth(cal.errors, cal.positions)
     if era and ages is not None and (-1, 1) in cal.weights:
         one = horizons == 1
         cal.ratios = era_ratios(errors_of(one, cal.weights[(-1, 1)]), np.asarray(ages)[ok][one],
@@ -403,6 +411,8 @@ def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarr
             # widened around the median, so the point forecast stays where it is
             m = float(cal.quantile(key, 0.5))
             cal.errors[key] = m + (cal.errors[key] - m) * cal.ratios[key[1]]
+    # how the errors grow with the horizon, in today's era (after the rescaling)
+    cal.growth = error_growth(cal.errors, cal.positions)
     return cal
 
 
@@ -595,6 +605,9 @@ class DefaultModel(TrendModel):
                 f"Default: weighted combination learned by rolling-origin backtest ({cal.source}; "
                 f"{cal.n_records} scored past forecasts); weights at 5 years ahead: {desc}. "
                 "Intervals calibrated on the scaled errors of those past forecasts.")
+        elif cal.usable:
+            self.notes_.append("Default: not every component could be fitted to this series, so the forecast is "
+                               "the equal-weight mixture of the component models' distributions.")
         else:
             self.notes_.append("Default: too little history to learn weights by backtest, so the forecast is "
                                "the equal-weight mixture of the component models' distributions.")
