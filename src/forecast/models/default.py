@@ -373,7 +373,8 @@ def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarr
     cal = Calibration(source=source)
     ok = np.isfinite(points).all(axis=1) & np.isfinite(outcomes) & np.isfinite(scales)
     points, outcomes, scales, horizons = points[ok], outcomes[ok], scales[ok], horizons[ok]
-    wts = np.ones(len(outcomes)) if ages is None else record_weights(np.asarray(ages)[ok], half_life)
+    ages = None if ages is None else np.asarray(ages)[ok]
+    wts = np.ones(len(outcomes)) if ages is None else record_weights(ages, half_life)
     banded = levels is not None and kind == "share"
     bands = level_band(np.asarray(levels)[ok], kind) if banded else np.full(len(outcomes), -1)
     n_bands = len(LEVEL_BANDS) + 1
@@ -405,7 +406,7 @@ def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarr
                     break
     if era and ages is not None and (-1, 1) in cal.weights:
         one = horizons == 1
-        cal.ratios = era_ratios(errors_of(one, cal.weights[(-1, 1)]), np.asarray(ages)[ok][one],
+        cal.ratios = era_ratios(errors_of(one, cal.weights[(-1, 1)]), ages[one],
                                 sorted({h for (_, h) in cal.weights}), min_records)
         for key in list(cal.errors):
             # widened around the median, so the point forecast stays where it is
