@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from forecast import atomic, config
-from forecast.backtest import read_panel, run_backtest, write_json
+from forecast.models.backtest import read_panel, run_backtest, write_json
 from forecast.models.default import HALF_LIFE, MIXTURE
 
 PANELS = {

@@ -26,11 +26,12 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from forecast import config, pipeline
+from forecast import config
+from forecast.reports import pipeline
 
 #: What every report notebook imports (the floor imports exactly these).
 FLOOR_IMPORTS = ("import numpy, pandas, matplotlib, seaborn, IPython.display\n"
-                 "import forecast.notebook, forecast.plots, forecast.fmt, forecast.pipeline, forecast.results")
+                 "import forecast.reports.notebook, forecast.reports.plots, forecast.reports.fmt, forecast.reports.pipeline, forecast.results")
 
 
 def floor_notebook(path: Path) -> None:

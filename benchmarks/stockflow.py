@@ -42,15 +42,16 @@ import numpy as np
 import pandas as pd
 
 from forecast import atomic, config
-from forecast import scenarios as sc
 from forecast import stockflow as sf
+from forecast.stockflow import scenarios as sc
+from forecast.stockflow.sampling import _Streams
 
 
 def roster_of_size(n: int, seed: int = 0) -> tuple[pd.DataFrame, dict, str]:
     """A roster of ``n`` people (demo snapshot resampled), the history estimates, its origin."""
     demo = config.demo_dir()
     if (demo / "roster.csv.gz").exists() or (demo / "roster.csv").exists():
-        from forecast.dataset import load_dataset
+        from forecast.inputs.dataset import load_dataset
 
         ds = load_dataset(demo)
         base = sf.active_staff(ds.roster)
@@ -79,9 +80,9 @@ def province(staff: int, draws: int, repeat: int) -> dict:
     scenario = sc.load_scenario("baseline")
     kwargs = {"start_year": 2025, "end_year": 2030, "n_draws": draws, "seed": 0, "history": history}
     sf.project(roster, scenario, **kwargs)  # warm-up (cohort cache, imports)
-    sf._Streams.record = []
+    _Streams.record = []
     proj = sf.project(roster, scenario, **kwargs)
-    recorded, sf._Streams.record = sf._Streams.record, None
+    recorded, _Streams.record = _Streams.record, None
     variates = sum(n.size for n, _ in recorded)
     assert variates == proj.variates
     rng = np.random.default_rng(1)

@@ -100,7 +100,7 @@ def good_return():
     """A filled, valid annual return of a commune (an openpyxl Workbook)."""
     from openpyxl import load_workbook
 
-    from forecast.returns import write_template
+    from forecast.inputs.returns import write_template
 
     buf = Path(_tmpdir()) / "template.xlsx"
     write_template(buf, unit_code=RETURN_UNIT, year=RETURN_YEAR)

@@ -165,16 +165,16 @@ def annual_run(tmp_path_factory, fixture_dataset):
 
 def make_results(*, as_of: int = 2025, lang: str = "vi", synthetic: bool = True, n_draws: int = 200,
                  commune_names: dict[str, str] | None = None, seed: int = 3):
-    """A hand-made :class:`forecast.pipeline.RunResults` for rendering tests.
+    """A hand-made :class:`forecast.reports.pipeline.RunResults` for rendering tests.
 
     It does not run the models: trend forecasts are straight-line extrapolations of
     the fixture observations with Gaussian noise, and attainment records carry the
     fields reports read. Rendering tests use it so that they do not depend on (or
     retest) the analysis; the end-to-end tests use :func:`annual_run` instead.
     """
-    from forecast.pipeline import RunResults, TargetOutcome, coverage_table
+    from forecast.domain.targets import load_targets
+    from forecast.reports.pipeline import RunResults, TargetOutcome, coverage_table
     from forecast.results import Forecast
-    from forecast.targets import load_targets
 
     rng = np.random.default_rng(seed)
     obs = pd.read_csv(FIXTURE_DATASET / "observations.csv", dtype={"unit_code": str})

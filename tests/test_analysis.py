@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.analysis import TargetResult, analyse_targets
-from forecast.attainment import STATUSES
-from forecast.targets import load_targets
+from forecast.domain.targets import load_targets
+from forecast.verdict.analysis import TargetResult, analyse_targets
+from forecast.verdict.attainment import STATUSES
 
 START = {"T01": (0.85, 0.012), "T02": (0.55, 0.02), "T03": (0.80, 0.02), "T04": (0.70, 0.03),
          "T05": (0.85, 0.015), "T06": (0.75, 0.025), "T07": (0.20, 0.02), "T08": (0.60, 0.03),

@@ -8,9 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.attainment import FULL_TARGET_MET, STATUSES, assess, met_threshold, observed_pace
+from forecast.domain.targets import get_target
 from forecast.results import Forecast
-from forecast.targets import get_target
+from forecast.verdict.attainment import (
+    FULL_TARGET_MET,
+    STATUSES,
+    assess,
+    met_threshold,
+    observed_pace,
+)
 
 YEARS = np.arange(2026, 2031)
 

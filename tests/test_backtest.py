@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import backtest as bt
-from forecast.backtest import PanelError, read_panel, run_backtest, score
 from forecast.cli import main
+from forecast.models import backtest as bt
+from forecast.models.backtest import PanelError, read_panel, run_backtest, score
 
 METHODS = ("last_value", "straight_line", "cagr", "logit_linear", "damped_logit", "default")
 

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 from forecast.cli import main
-from forecast.validate import validate_path
+from forecast.inputs.validate import validate_path
 
 TESTS = Path(__file__).resolve().parent
 BAD = TESTS / "data" / "bad"
@@ -239,7 +239,7 @@ def test_validating_a_data_folder_locates_the_problem_inside_it(dataset_copy, tm
     ("06112", 2023, "Xã Không Có", "does not match unit 06112"),
 ])
 def test_a_unit_name_is_checked_against_the_unit_its_code_meant_that_year(code, year, name, fragment):
-    from forecast.observations import unit_name_messages
+    from forecast.inputs.observations import unit_name_messages
 
     msg = unit_name_messages(pd.Series([code]), pd.Series([year]), pd.Series([name])).iloc[0]
     assert (fragment in msg) if fragment else msg == ""

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from forecast import cli
-from forecast.dataset import check_dataset, load_dataset
-from forecast.returns import write_return_from_roster
-from forecast.roster import read_roster
-from forecast.validate import ValidationError
+from forecast.inputs.dataset import check_dataset, load_dataset
+from forecast.inputs.returns import write_return_from_roster
+from forecast.inputs.roster import read_roster
+from forecast.inputs.tables import ValidationError
 
 OK = Path(__file__).parent / "data" / "dataset_ok"
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from forecast import effort as ef
-from forecast import scenarios as sc
 from forecast import stockflow as sf
+from forecast.plan import effort as ef
+from forecast.stockflow import scenarios as sc
 
 DRAWS = 100
 

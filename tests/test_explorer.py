@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from forecast import config, explorer
+from forecast.domain.targets import load_targets
 from forecast.explorer import Explorer, ViewState
 from forecast.results import Forecast
-from forecast.targets import load_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 YEARS = list(range(2026, 2031))
@@ -511,7 +511,7 @@ def test_widget_buttons_save_export_and_compute_effort(tmp_path, monkeypatch):
 # -- the real engine on the demo province, and the notebook -------------------------------------------
 
 def _real_modules_ready() -> bool:
-    needed = ("forecast.stockflow", "forecast.scenarios", "forecast.analysis", "forecast.dataset")
+    needed = ("forecast.stockflow", "forecast.stockflow.scenarios", "forecast.verdict.analysis", "forecast.inputs.dataset")
     return all(importlib.util.find_spec(m) is not None for m in needed) and any(config.demo_dir().glob("*"))
 
 
@@ -556,7 +556,7 @@ def test_a_units_view_gets_its_headcount_share_of_the_training_places():
     assert ex.levers["training_capacity_factor"] == 3.0  # the slider keeps the province's figure
 
 
-scenarios = pytest.importorskip("forecast.scenarios")
+from forecast.stockflow import scenarios  # noqa: E402
 
 
 def test_estimated_levers_start_at_the_estimate_the_engine_uses():
@@ -626,7 +626,7 @@ def test_saved_scenario_round_trips_and_keeps_untouched_levers_estimated(tmp_pat
 # -- the real engine on the demo province ---------------------------------------------------------------
 
 def _demo_ready() -> bool:
-    return (importlib.util.find_spec("forecast.dataset") is not None
+    return (importlib.util.find_spec("forecast.inputs.dataset") is not None
             and (config.demo_dir() / "roster.csv.gz").exists())
 
 
@@ -635,7 +635,7 @@ needs_demo = pytest.mark.skipif(not _demo_ready(), reason="the demo dataset is n
 
 @pytest.fixture(scope="module")
 def demo():
-    from forecast.dataset import load_dataset
+    from forecast.inputs.dataset import load_dataset
 
     return load_dataset()
 
@@ -705,7 +705,7 @@ def test_the_notebook_opens_with_a_guide_in_both_languages(words):
 
 @needs_demo
 @pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("forecast.analysis") is None, reason="forecast.analysis not in the tree yet")
+@pytest.mark.skipif(importlib.util.find_spec("forecast.verdict.analysis") is None, reason="forecast.verdict.analysis not in the tree yet")
 @pytest.mark.parametrize("lang, starts", [("en", "With these levers")])
 def test_the_notebook_runs_top_to_bottom_under_papermill(tmp_path, lang, starts):
     import nbformat

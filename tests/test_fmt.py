@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from forecast import fmt
+from forecast.reports import fmt
 
 
 @pytest.mark.parametrize(("x", "digits", "lang", "expected"), [

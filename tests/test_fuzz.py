@@ -15,12 +15,18 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast import units as units_mod
-from forecast.observations import OBS_COLUMNS, check_observations, read_observations, write_observations
-from forecast.returns import RULES, read_return, write_template
-from forecast.roster import ROSTER_COLUMNS, check_roster
-from forecast.targets import indicator_ids
-from forecast.validate import Problem, Table, decode_text, parse_numbers, validate_path
+from forecast.domain.targets import indicator_ids
+from forecast.inputs import units as units_mod
+from forecast.inputs.observations import (
+    OBS_COLUMNS,
+    check_observations,
+    read_observations,
+    write_observations,
+)
+from forecast.inputs.returns import RULES, read_return, write_template
+from forecast.inputs.roster import ROSTER_COLUMNS, check_roster
+from forecast.inputs.tables import Problem, Table, decode_text, parse_numbers
+from forecast.inputs.validate import validate_path
 
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SLOW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

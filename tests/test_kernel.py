@@ -6,7 +6,8 @@ import sys
 
 import nbformat
 
-from forecast import config, kernel, pipeline
+from forecast import config
+from forecast.reports import kernel, pipeline
 
 
 def test_kernel_is_registered_under_the_fixed_name():

@@ -7,8 +7,8 @@ import nbformat
 import pytest
 
 from forecast import config
-from forecast import notebook as nbk
-from forecast.pipeline import load_spec, notebook_parameters
+from forecast.reports import notebook as nbk
+from forecast.reports.pipeline import load_spec, notebook_parameters
 
 NOTEBOOKS = sorted(p for p in config.notebooks_dir().glob("*.ipynb") if p.name != "explore.ipynb")
 

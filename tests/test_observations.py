@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.observations import (
+from forecast.inputs.observations import (
     OBS_COLUMNS,
     normalise_indicators,
     read_observations,
     series,
     write_observations,
 )
-from forecast.validate import ValidationError
+from forecast.inputs.tables import ValidationError
 
 DATA = Path(__file__).parent / "data"
 

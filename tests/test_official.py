@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from forecast import official as o
+from forecast.verdict import official as o
 
 
 def test_worked_example_of_the_method_notes():

@@ -13,8 +13,9 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_notebook
 
-from forecast import config, pipeline
+from forecast import config
 from forecast.cli import main
+from forecast.reports import pipeline
 
 # -- run specifications ------------------------------------------------------------------
 

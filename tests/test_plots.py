@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import plots
+from forecast.reports import plots
 from forecast.results import Forecast
 
 

@@ -253,7 +253,7 @@ class _Shown:
 
 @pytest.mark.parametrize("min_cell", [5, 20, 35])
 def test_the_suppression_threshold_is_a_parameter(monkeypatch, min_cell):
-    from forecast import notebook as nbk
+    from forecast.reports import notebook as nbk
 
     res = make_results()
     shown = _Shown()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from forecast import cli
-from forecast.observations import OBS_COLUMNS, read_observations, rebase, series
+from forecast.inputs.observations import OBS_COLUMNS, read_observations, rebase, series
 
 HEADER = "indicator,unit_code,year,numerator,denominator,source\n"
 
@@ -89,7 +89,7 @@ def test_t11_counts_are_summed_without_a_denominator():
 
 
 def test_whole_province_total_is_unchanged_by_rebasing():
-    from forecast.units import units_on
+    from forecast.inputs.units import units_on
 
     codes = units_on("2023-10-31", "xa")["code"]
     rng = np.random.default_rng(1)

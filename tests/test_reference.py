@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from forecast import config
-from forecast.reference import REFERENCE_COLUMNS, load_reference, read_reference, reference_series
+from forecast.inputs.reference import REFERENCE_COLUMNS, load_reference, read_reference, reference_series
 
 
 def test_every_figure_has_a_source_url_and_a_unit():

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from forecast import report
+from forecast.reports import html as report
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -8,7 +8,7 @@ the final ages (men 62 from 2028, women 60 from 2035) and the ages before 2021.
 import numpy as np
 import pytest
 
-from forecast.retirement import (
+from forecast.domain.retirement import (
     retirement_age_months,
     retirement_date,
     retires_by,

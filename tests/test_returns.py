@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from forecast import cli
-from forecast.returns import (
+from forecast.inputs.returns import (
     COLUMNS,
     GROUPS,
     INFO_SHEET,
@@ -20,7 +20,7 @@ from forecast.returns import (
     write_return_from_roster,
     write_template,
 )
-from forecast.roster import aggregate, read_roster
+from forecast.inputs.roster import aggregate, read_roster
 
 DATA = Path(__file__).parent / "data"
 COMMUNE_SHEET = "CBCC cấp xã"
@@ -221,7 +221,7 @@ def _random_roster(seed: int, n: int = 300) -> pd.DataFrame:
     """A random valid roster of a few units (people under retirement age, in post)."""
     import numpy as np
 
-    from forecast.roster import ENUMS
+    from forecast.inputs.roster import ENUMS
 
     rng = np.random.default_rng(seed)
     units = {"06112": "xa", "06100": "xa", "P05": "tinh", "181": "huyen"}

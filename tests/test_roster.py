@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.observations import series
-from forecast.roster import ROSTER_COLUMNS, aggregate, read_roster
-from forecast.validate import ValidationError, validate_path
+from forecast.inputs.observations import series
+from forecast.inputs.roster import ROSTER_COLUMNS, aggregate, read_roster
+from forecast.inputs.tables import ValidationError
+from forecast.inputs.validate import validate_path
 
 DATA = Path(__file__).parent / "data"
 GOOD = {

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from forecast import config, pipeline
+from forecast import config
 from forecast.cli import main
+from forecast.reports import pipeline
 
 #: The cheapest run that still executes notebooks: one page, a small Monte-Carlo sample.
 SMALL_SPEC = {"prepare": {"n_draws": 100, "seed": 1, "scenarios": ["baseline"]},

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from forecast import config
-from forecast import scenarios as sc
+from forecast.stockflow import scenarios as sc
 
 
 def write(tmp_path, text: str, name: str = "s.yml"):

@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 import scipy.stats as st
 
-from forecast import scenarios as sc
 from forecast import stockflow as sf
 from forecast.results import Forecast
+from forecast.stockflow import scenarios as sc
+from forecast.stockflow.engine import _fill_level
+from forecast.stockflow.sampling import _systematic
 
 ALL_CAPACITIES = [f"programmes.{name}.capacity" for name in sf.PROGRAMMES]
 
@@ -68,7 +70,7 @@ def test_systematic_allocation_sums_and_respects_counts():
     counts = rng.integers(0, 30, (4, 50, 20)).astype(np.int32)
     n = counts.sum(axis=0)
     total = np.floor(n * rng.random(n.shape)).astype(np.int32)
-    x = sf._systematic(total, counts, rng.random(total.shape))
+    x = _systematic(total, counts, rng.random(total.shape))
     assert np.array_equal(x.sum(axis=0), total)
     assert np.all(x >= 0) and np.all(x <= counts)
 
@@ -314,7 +316,7 @@ def test_projection_from_a_dataset_estimates_the_history(roster, tmp_path):
 def test_fill_level_shares_the_places_in_proportion_to_eligible_times_weight(
         eligible, weights, places, enrolled):
     rest = np.array(eligible, dtype=sf.COUNT)[:, None]
-    share = np.minimum(1, np.array(weights)[:, None] * sf._fill_level(rest, np.array(weights), np.array([places])))
+    share = np.minimum(1, np.array(weights)[:, None] * _fill_level(rest, np.array(weights), np.array([places])))
     assert (rest * share)[:, 0] == pytest.approx(enrolled, abs=1e-3)
 
 
@@ -325,7 +327,7 @@ def test_fill_level_shares_are_nondecreasing_in_the_places_and_use_them_all():
     total = rest.sum(axis=0)
     previous = np.zeros(rest.shape, dtype=np.float32)
     for places in np.linspace(0, 1.2 * total.max(), 60):
-        share = np.minimum(1, w[:, None] * sf._fill_level(rest, w, np.full(7, places)))
+        share = np.minimum(1, w[:, None] * _fill_level(rest, w, np.full(7, places)))
         assert (share >= previous - 1e-6).all() and (share <= 1).all()
         assert (rest * share).sum(axis=0) == pytest.approx(np.minimum(places, total), rel=1e-5, abs=1e-3)
         previous = share

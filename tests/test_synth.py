@@ -26,9 +26,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from forecast import config, retirement, units
+from forecast import config
+from forecast.domain import retirement
+from forecast.inputs import units
 from forecast.synth import DEFAULT_SEED, generate, write_dataset
-from forecast.synth_calibration import ASSUMPTION, CALIBRATION, PARAMETERS, measure
+from forecast.synth.calibration import ASSUMPTION, CALIBRATION, PARAMETERS, measure
 
 DEMO_FILES = ("dataset.yml", "observations.csv", "roster.csv.gz", "flows.csv", "calibration.csv", "README.md")
 BREAK_TARGETS = {"T01", "T04", "T05", "T06", "T10"}
@@ -125,7 +127,7 @@ def test_every_row_is_synthetic_and_breaks_mark_2025(demo):
 
 
 def test_every_indicator_every_year(demo):
-    from forecast.targets import indicator_ids
+    from forecast.domain.targets import indicator_ids
 
     obs = demo["obs"]
     have = obs.groupby("indicator")["year"].agg(lambda y: sorted(set(y)))

@@ -8,7 +8,13 @@ import pytest
 import yaml
 
 from forecast import cli, config
-from forecast.targets import TargetsFileError, get_target, indicator_ids, load_targets, read_targets
+from forecast.domain.targets import (
+    TargetsFileError,
+    get_target,
+    indicator_ids,
+    load_targets,
+    read_targets,
+)
 
 # From TARGETS.md: id -> (threshold in percent or None, kind)
 EXPECTED = {

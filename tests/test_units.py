@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from forecast import units
-from forecast.units import DEFAULT_SPLIT_SHARES, rebase_weights, resolve, units_on
+from forecast.inputs import units
+from forecast.inputs.units import DEFAULT_SPLIT_SHARES, rebase_weights, resolve, units_on
 
 
 @pytest.mark.parametrize("date, level, expected", [

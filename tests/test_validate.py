@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from forecast import cli
-from forecast.validate import Problem, ValidationError, decode_text, validate_path, validate_paths
+from forecast.inputs.tables import Problem, ValidationError, decode_text
+from forecast.inputs.validate import validate_path, validate_paths
 
 HEADER = "indicator,unit_code,year,numerator,denominator,value"
 
@@ -146,7 +147,7 @@ def test_an_undecodable_file_gets_a_located_hint_to_save_as_utf8(tmp_path):
 
 
 def test_decomposed_vietnamese_is_normalised_to_nfc(tmp_path):
-    from forecast.observations import read_observations
+    from forecast.inputs.observations import read_observations
 
     nfd = unicodedata.normalize("NFD", GOOD)
     (tmp_path / "obs.csv").write_text(nfd, encoding="utf-8")
@@ -219,7 +220,7 @@ def test_cli_checks_several_kinds_of_file_at_once(tmp_path, capsys):
 def test_100k_rows_validate_within_a_few_seconds(tmp_path):
     rng = np.random.default_rng(0)
     n = 100_000
-    from forecast.units import units_on
+    from forecast.inputs.units import units_on
 
     codes = units_on("2023-10-31", "xa")["code"].to_numpy()
     frame = pd.DataFrame({"indicator": rng.choice(["T01", "T06", "T09a"], n), "unit_code": rng.choice(codes, n),
@@ -239,8 +240,8 @@ def test_excel_separator_hint_line_and_semicolons(tmp_path):
 
 
 def test_in_memory_frames_get_the_same_checks():
-    from forecast.observations import check_observations
-    from forecast.validate import table_from_frame
+    from forecast.inputs.observations import check_observations
+    from forecast.inputs.tables import table_from_frame
 
     frame = pd.DataFrame({"indicator": ["T06", "t9a"], "unit_code": ["06112", 6100], "year": [2023, 2023],
                           "numerator": [3, 1], "denominator": [2, 2]})

@@ -17,8 +17,8 @@ from conftest import FIXTURE_COMMUNES, make_results
 from test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from test_privacy import XSS_META, XSS_UNIT_NAMES, hostile_run
 
-from forecast import notebook as nbk
-from forecast import report
+from forecast.reports import html as report
+from forecast.reports import notebook as nbk
 
 PAYLOAD = XSS_UNIT_NAMES[FIXTURE_COMMUNES[0]]           # "<script>alert(1)</script>"
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from forecast.cli import UserError
+from forecast.models.backtest import PanelError, read_panel, run_backtest, write_json
+
 
 def register(sub) -> None:
     p = sub.add_parser("backtest", help="rolling-origin backtest of the models on an entity,year,value[,flag] panel")
@@ -18,8 +21,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from forecast.backtest import PanelError, read_panel, run_backtest, write_json
-    from forecast.cli import UserError
 
     try:
         panel = read_panel(args.panel)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from forecast.reports.kernel import ensure_kernel
+
 
 def register(sub) -> None:
     p = sub.add_parser("kernel", help="register the Jupyter kernel used by the notebooks")
@@ -9,7 +11,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from forecast.kernel import ensure_kernel
 
     print(f"kernel: {ensure_kernel()}")
     return 0

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from forecast.cli import UserError
+from forecast.inputs.observations import read_observations, rebase, write_observations
+from forecast.inputs.tables import ValidationError
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -23,7 +27,6 @@ def register(sub) -> None:
 
 
 def _splits(items: list[str]) -> dict[str, float]:
-    from forecast.cli import UserError
 
     out = {}
     for item in items:
@@ -41,9 +44,6 @@ def _splits(items: list[str]) -> dict[str, float]:
 def run(args) -> int:
     import pandas as pd
 
-    from forecast.cli import UserError
-    from forecast.observations import read_observations, rebase, write_observations
-    from forecast.validate import ValidationError
 
     splits = _splits(args.split)
     try:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 
+from forecast.cli import UserError
+from forecast.reports.pipeline import RunSpecError, run_annual, validate_options
+
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="execute the annual run and write reports/<year>/index.html")
@@ -26,8 +29,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from forecast.cli import UserError
-    from forecast.pipeline import RunSpecError, run_annual, validate_options
 
     try:
         opts = validate_options(data_dir=args.data, as_of=args.as_of, out=args.out, lang=args.lang,

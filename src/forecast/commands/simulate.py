@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from forecast import atomic
+from forecast import atomic, config, stockflow
+from forecast.cli import UserError
+from forecast.domain.targets import get_target
+from forecast.inputs.dataset import load_dataset
+from forecast.inputs.tables import ValidationError
+from forecast.stockflow import TARGET_SPECS
+from forecast.stockflow import scenarios as sc
 
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
@@ -29,10 +35,6 @@ def register(sub) -> None:
 
 
 def _load(data: Path | None):
-    from forecast import config
-    from forecast.cli import UserError
-    from forecast.dataset import load_dataset
-    from forecast.validate import ValidationError
 
     folder = Path(data) if data is not None else config.demo_dir()
     if not folder.is_dir():
@@ -48,8 +50,6 @@ def _load(data: Path | None):
 
 def results(projection, scenario, levels=QUANTILES) -> dict:
     """The JSON document of a projection: per target, quantiles by year and P(meet)."""
-    from forecast.stockflow import TARGET_SPECS
-    from forecast.targets import get_target
 
     out = {}
     for tid in projection.targets:
@@ -76,9 +76,6 @@ def _write_json(doc: dict, path: Path) -> None:
 
 
 def run(args) -> int:
-    from forecast import scenarios as sc
-    from forecast import stockflow
-    from forecast.cli import UserError
 
     if args.draws < 1:
         raise UserError(f"--draws must be at least 1, got {args.draws}")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from forecast import config
+from forecast.cli import UserError
+from forecast.synth import DEFAULT_SEED, generate, write_dataset
+
 
 def register(sub) -> None:
-    from forecast.synth import DEFAULT_SEED
 
     p = sub.add_parser(
         "synth",
@@ -22,9 +25,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from forecast import config
-    from forecast.cli import UserError
-    from forecast.synth import generate, write_dataset
 
     if not 0 < args.scale <= 4:
         raise UserError(f"--scale must be in (0, 4], got {args.scale}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from forecast.domain.targets import load_targets, targets_frame
+
 
 def register(sub) -> None:
     p = sub.add_parser("targets", help="print the plan's 2030 targets (T01–T11)")
@@ -13,7 +15,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from forecast.targets import load_targets, targets_frame
 
     if args.json:
         print(json.dumps([t.to_dict() for t in load_targets()], ensure_ascii=False, indent=2))

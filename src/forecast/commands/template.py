@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from forecast.cli import UserError
+from forecast.inputs.returns import write_template
+
 
 def register(sub) -> None:
     p = sub.add_parser("template", help="write the Excel annual-return template (Vietnamese headings)")
@@ -15,8 +18,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from forecast.cli import UserError
-    from forecast.returns import write_template
 
     if args.out.suffix.lower() != ".xlsx":
         raise UserError(f"{args.out}: the template is an .xlsx workbook; give a name ending in .xlsx")

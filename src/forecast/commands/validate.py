@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from forecast.inputs.validate import validate_paths
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -18,7 +20,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from forecast.validate import validate_paths
 
     problems = validate_paths(args.paths)
     for prob in problems:

@@ -17,6 +17,9 @@ name               model
 ``pooled_logit``   logit-linear with levels and slopes pooled across units
 ``default``        combination learned by rolling-origin backtest
 =================  ==========================================================
+
+May import :mod:`forecast.domain` and the foundation (config, atomic, results); the backtest
+(:mod:`.backtest`) scores them through their public interface.
 """
 
 from __future__ import annotations

@@ -40,7 +40,18 @@ from pathlib import Path
 
 import yaml
 
-from forecast import atomic, config
+from forecast import atomic, config, stockflow
+from forecast.domain.targets import load_targets
+from forecast.inputs import units as units_mod
+from forecast.inputs.dataset import load_dataset
+from forecast.inputs.observations import rebase
+from forecast.inputs.tables import ValidationError
+from forecast.inputs.units import snapshot_date
+from forecast.reports import html as report
+from forecast.reports.kernel import ensure_kernel
+from forecast.stockflow import scenarios as scen_mod
+from forecast.stockflow.scenarios import list_scenarios
+from forecast.verdict.analysis import analyse_targets  # after validation: bad data fails fast
 
 #: Fan-out lists a run specification may name in ``over:``, with the parameter each sets.
 FANOUT_PARAMETER = {"targets": "target_id", "communes": "unit_code"}
@@ -176,12 +187,7 @@ def _dataset_files(ds, data_dir: Path, extra: list[Path]) -> dict[str, str]:
 
 def _load_dataset(data_dir: Path):
     """Load and validate a data folder, turning any failure into :class:`InputError`."""
-    from forecast.dataset import load_dataset
 
-    try:
-        from forecast.validate import ValidationError
-    except ImportError:  # pragma: no cover - validate lands with the data layer
-        ValidationError = ValueError  # noqa: N806
     try:
         return load_dataset(data_dir)
     except ValidationError as exc:
@@ -238,7 +244,6 @@ def _unit_names(codes: list[str], as_of: int) -> dict[str, str]:
 
     A code the registry does not know keeps the code itself as its name.
     """
-    from forecast import units as units_mod
 
     names = {c: c for c in codes}
     registry = units_mod.units_on(units_mod.snapshot_date(as_of))
@@ -249,8 +254,6 @@ def _unit_names(codes: list[str], as_of: int) -> dict[str, str]:
 
 def _rebased(observations, as_of: int):
     """Commune rows mapped onto the communes of the as-of year, so each commune has a history."""
-    from forecast.observations import rebase
-    from forecast.units import snapshot_date
 
     frame, notes = rebase(observations, to=snapshot_date(as_of).date().isoformat())
     return frame, list(notes)
@@ -286,13 +289,11 @@ def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi
     InputError
         The data folder failed validation (the message names the files and problems).
     """
-    from forecast.targets import load_targets
 
     say = progress or (lambda msg: None)
     data_dir = Path(data_dir)
     say(f"loading and validating {data_dir}")
     ds = _load_dataset(data_dir)
-    from forecast.analysis import analyse_targets  # after validation: bad data fails fast
     obs = ds.observations
     if as_of is None:
         as_of = int(obs["year"].max())
@@ -334,7 +335,7 @@ def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi
         as_of=int(as_of), lang=lang, data_dir=str(data_dir), synthetic=bool(ds.synthetic), meta=meta,
         files=_dataset_files(ds, data_dir, list(extra_files)), targets=outcomes, scenarios=scen_meta,
         communes=communes, coverage=coverage_table(obs, as_of),
-        warnings=[str(w) for w in [*(getattr(ds, "warnings", []) or []), *rebase_notes]],
+        warnings=[str(w) for w in rebase_notes],
         parameters={"as_of": int(as_of), "lang": lang, "data_dir": str(data_dir),
                     "scenarios": [s["name"] for s in scen_meta], "n_draws": n_draws, "seed": seed},
     )
@@ -344,9 +345,6 @@ def _project_scenarios(ds, as_of, names, n_draws, seed, say):
     """Run the stock-flow engine for each scenario: (metadata list, name -> target -> result)."""
     if names == () or getattr(ds, "roster", None) is None:
         return [], {}
-    from forecast import scenarios as scen_mod
-    from forecast import stockflow
-    from forecast.targets import load_targets
 
     chosen = list(names) if names else list(scen_mod.list_scenarios())
     meta, out = [], {}
@@ -582,7 +580,6 @@ def _type_problem(name: str, value, info) -> str | None:
 def fanout_lists(results: RunResults | None) -> dict[str, list[dict]]:
     """The ``over:`` lists of a run: one parameter dict per target and per commune."""
     if results is None:
-        from forecast.targets import load_targets
 
         return {"targets": [{"target_id": t.id} for t in load_targets()], "communes": [{"unit_code": "00000"}]}
     return {
@@ -623,7 +620,6 @@ def _execute(job: Job, notebooks: str, workdir: str, kernel: str, header_html: s
     """Execute one job and render its page (runs in a worker process); ``header_html=None``: no page."""
     import papermill as pm
 
-    from forecast import report
 
     start = time.monotonic()
     out = Path(workdir) / "notebooks" / f"{job.output}.ipynb"
@@ -665,7 +661,6 @@ def execute_jobs(jobs: list[Job], workdir: Path, *, notebooks: Path, jobs_at_onc
     Each worker renders its notebook's page right after executing it (``header_html``
     is put at the top of every page; ``None`` skips rendering, as the benchmark's floor does).
     """
-    from forecast.kernel import ensure_kernel
 
     kernel = ensure_kernel()
     n = jobs_at_once or max(1, min(len(jobs), os.cpu_count() or 1))
@@ -781,7 +776,6 @@ def validate_options(*, data_dir=None, as_of=None, out=None, lang="vi", spec=Non
     if spec is not None and not Path(spec).is_file():
         problems.append(f"--spec: {spec} is not a file")
     if scenarios:
-        from forecast.scenarios import list_scenarios
 
         known = set(list_scenarios())
         for name in scenarios:
@@ -850,7 +844,6 @@ def _utc(ts: float) -> str:
 
 def run_annual(opts: RunOptions) -> int:
     """Execute a whole annual run; return the process exit code (0 only if all succeeded)."""
-    from forecast import report
 
     def say(msg: str) -> None:
         if not opts.quiet:

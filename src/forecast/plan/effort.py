@@ -25,6 +25,9 @@ import numpy as np
 import yaml
 
 from forecast import config
+from forecast import stockflow as sf
+from forecast.stockflow import PROGRAMMES
+from forecast.stockflow import scenarios as sc
 
 REACHABLE = "reachable"
 UNREACHABLE = "unreachable with these levers"
@@ -125,7 +128,6 @@ def load_costs(path: Path | None = None) -> dict[str, float]:
     path = Path(path or costs_file())
     with open(path, encoding="utf-8") as fh:
         doc = yaml.safe_load(fh) or {}
-    from forecast.stockflow import PROGRAMMES
 
     out, problems = {}, []
     for name, item in (doc.get("programmes") or {}).items():
@@ -183,7 +185,7 @@ def required_effort(roster, scenario, target_id: str, p: float = 0.8, levers: tu
     upper : float, optional
         Top of the search range (default: the headcount for capacities, 1 for shares).
     history : mapping, optional
-        Estimates of :func:`forecast.scenarios.estimate_baseline` (computed once if needed).
+        Estimates of :func:`forecast.stockflow.scenarios.estimate_baseline` (computed once if needed).
     tolerance : float, optional
         Search resolution (default: 1 person for capacities, 0.005 for shares).
 
@@ -191,8 +193,6 @@ def required_effort(roster, scenario, target_id: str, p: float = 0.8, levers: tu
     -------
     Effort
     """
-    from forecast import scenarios as sc
-    from forecast import stockflow as sf
 
     if not 0 < p <= 1:
         raise ValueError(f"p must be in (0, 1], got {p!r}")

@@ -7,7 +7,7 @@ provincial departments), and a history produced by mechanisms rather than curves
 year (the state on 31 October; flows from 1 November of the year before):
 
 1. Decree 178 early exits (2025 only, calibrated to Lạng Sơn's published count);
-2. statutory retirement by birth date and sex (:mod:`forecast.retirement`, Decree
+2. statutory retirement by birth date and sex (:mod:`forecast.domain.retirement`, Decree
    135/2020), then other exits (quits, transfers out, other; extra early exits during the
    2016–2021 streamlining; commune cán bộ not re-elected in 2016 and 2021);
 3. recruitment to each group's headcount path (staff cuts), new hires mostly with a
@@ -20,9 +20,11 @@ year (the state on 31 October; flows from 1 November of the year before):
 6. appointments to vacant leader posts, key commune-cadre posts and the succession pool.
 
 Every parameter, with its source or the word "assumption", is in
-:mod:`forecast.synth_calibration`. The dataset written by :func:`write_dataset` follows
+:mod:`forecast.synth.calibration`. The dataset written by :func:`write_dataset` follows
 the dataset-folder contract of ``docs/architecture.md`` and is flagged ``synthetic``
 everywhere. Same seed, same bytes.
+
+May import :mod:`forecast.domain` and :mod:`forecast.inputs` (the roster's shape and aggregation).
 """
 
 from __future__ import annotations
@@ -36,8 +38,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast import atomic, retirement, units
-from forecast.synth_calibration import GROUPS, PARAMETERS, calibration_frame, measure, parameters
+from forecast import atomic
+from forecast.domain import retirement
+from forecast.domain.targets import load_targets
+from forecast.inputs import units
+from forecast.inputs.roster import ROSTER_COLUMNS, aggregate
+from forecast.synth.calibration import (
+    GROUPS,
+    PARAMETERS,
+    calibration_frame,
+    measure,
+    parameters,
+    render_readme,
+)
 
 #: Bump when the generator's output changes for the same seed.
 GENERATOR_VERSION = "1.0"
@@ -71,7 +84,7 @@ DISCLAIMER_EN = ("SYNTHETIC demonstration data, NOT Lạng Sơn's real data. The
 
 @dataclass
 class Geography:
-    """Unit codes and their changes, from :mod:`forecast.units`.
+    """Unit codes and their changes, from :mod:`forecast.inputs.units`.
 
     ``codes`` is the table of every code used; people carry an index into it.
     """
@@ -719,7 +732,6 @@ def _iso(months: np.ndarray) -> np.ndarray:
 
 def _roster_frame(gen: _Generator, year: int) -> pd.DataFrame:
     """The roster snapshot of ``year``: everyone active on 31 October (state as of that day)."""
-    from forecast.roster import ROSTER_COLUMNS
 
     p = gen.p
     act = p.exit_m < 0
@@ -769,7 +781,7 @@ def _flows_frame(gen: _Generator) -> pd.DataFrame:
 
 
 def _typed_roster(r: pd.DataFrame) -> pd.DataFrame:
-    """The roster as :func:`forecast.roster.read_roster` would return it (dates as Timestamps)."""
+    """The roster as :func:`forecast.inputs.roster.read_roster` would return it (dates as Timestamps)."""
     r = r.copy()
     r["hire_date"] = pd.to_datetime(r["hire_date"], format="%Y-%m-%d")
     r["exit_date"] = pd.NaT
@@ -778,13 +790,11 @@ def _typed_roster(r: pd.DataFrame) -> pd.DataFrame:
 
 
 def _observations(rosters: dict[int, pd.DataFrame], seed: int) -> pd.DataFrame:
-    from forecast.roster import aggregate
 
     # One call over every snapshot: aggregate counts by (unit, year).
     obs = aggregate(_typed_roster(pd.concat([r for _, r in sorted(rosters.items())], ignore_index=True)))
     obs["source"] = f"forecast synth --seed {seed}"
     # `break` marks the first year of a target's new population definition (data/targets.yml).
-    from forecast.targets import load_targets
 
     break_year = {t.id: t.break_year for t in load_targets() if t.break_year}
     first = obs["year"].to_numpy() == obs["indicator"].map(break_year).fillna(-1).to_numpy()
@@ -804,7 +814,7 @@ def generate(seed: int = DEFAULT_SEED, scale: float = 1.0, params: dict | None =
         Size relative to a Lạng Sơn-sized province (1.0 ≈ 25,000 people); smaller values
         give a quick small province with the same units (for tests).
     params : dict, optional
-        Overrides of :func:`forecast.synth_calibration.parameters`.
+        Overrides of :func:`forecast.synth.calibration.parameters`.
     keep_snapshots : bool
         Keep every year's roster in the result (the observations need them anyway).
 
@@ -886,7 +896,6 @@ def calibration_report(result: SynthResult) -> pd.DataFrame:
 
 def readme_text(result: SynthResult, calibration: pd.DataFrame) -> str:
     """``README.md`` of the dataset folder: the warning, the files, every parameter and the calibration."""
-    from forecast.synth_calibration import render_readme
 
     return render_readme(result, calibration, PARAMETERS)
 

@@ -17,7 +17,7 @@ target year into an :class:`Attainment`:
   threshold by the target year; ``observed_pace_pp`` — the least-squares slope
   of the observed series (a level step at a declared break); ``acceleration`` —
   their ratio (ODI's "how much faster").
-* the official labels of :mod:`forecast.official` (ESCAP gap, UNSD and
+* the official labels of :mod:`forecast.verdict.official` (ESCAP gap, UNSD and
   Eurostat ratios), kept apart from the statistical probability.
 
 ``status`` is one of ``achieved`` (latest value meets the threshold),
@@ -34,9 +34,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecast import official
 from forecast.config import BASE_YEAR
 from forecast.results import Forecast
+from forecast.verdict import official
 
 #: A 100 % target counts as met at or above this share (100 % after rounding to whole percent).
 FULL_TARGET_MET = 0.995
@@ -63,7 +63,7 @@ class Attainment:
     required_pace_pp, observed_pace_pp, acceleration : float or None
         Pace needed and seen (pp a year; counts a year for T11) and their ratio.
     escap_gap, escap_class, unsd_ratio, unsd_class, eurostat_ratio, eurostat_class
-        The official labels (see :mod:`forecast.official`); ``official`` keeps
+        The official labels (see :mod:`forecast.verdict.official`); ``official`` keeps
         each rule's full record (rule, version, notes).
     status : str
         One of :data:`STATUSES`.
@@ -170,7 +170,7 @@ def assess(target, series: pd.DataFrame, forecast: Forecast | None, as_of: int) 
 
     Parameters
     ----------
-    target : forecast.targets.Target
+    target : forecast.domain.targets.Target
     series : DataFrame
         ``year``, ``value`` (share in [0, 1], or the count for T11), optional ``break``.
     forecast : Forecast or None

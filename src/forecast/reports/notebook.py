@@ -1,9 +1,9 @@
 """Small helpers the report notebooks call, so that notebooks stay thin (no logic in cells).
 
 Each public function draws one section of a report from the prepared results
-(:class:`forecast.pipeline.RunResults`) and displays it as HTML in the report
+(:class:`forecast.reports.pipeline.RunResults`) and displays it as HTML in the report
 language: headings, prose, tables (every data-derived string escaped) and figures
-(inline PNG with alt text and caption, see :func:`forecast.plots.figure_html`).
+(inline PNG with alt text and caption, see :func:`forecast.reports.plots.figure_html`).
 
 Privacy: reports show aggregates only. Any per-unit cell counting fewer than
 ``min_cell`` people (default 5) is suppressed and the page says so.
@@ -16,7 +16,10 @@ import math
 
 from IPython.display import HTML, display
 
-from forecast import fmt
+from forecast import config
+from forecast.domain.targets import load_targets
+from forecast.reports import fmt, pipeline, plots
+from forecast.reports.html import target_summary
 
 _T = {
     "summary_title": {"vi": "Tóm tắt: khả năng đạt các mục tiêu năm 2030",
@@ -141,7 +144,7 @@ _T = {
     "trend": {"vi": "Dự báo xu hướng", "en": "Trend forecast"},
 }
 
-#: Progress statuses of :mod:`forecast.attainment` and class codes of :mod:`forecast.official`
+#: Progress statuses of :mod:`forecast.verdict.attainment` and class codes of :mod:`forecast.verdict.official`
 #: in the report languages (an unknown code is shown as given, underscores as spaces).
 STATUS = {
     "achieved": {"vi": "Đã đạt", "en": "Achieved"},
@@ -188,7 +191,6 @@ def setup(lang: str = "vi") -> None:
     """Common notebook setup: quiet warnings, plotting style, language check."""
     import warnings
 
-    from forecast import plots
 
     fmt.check_lang(lang)
     warnings.filterwarnings("ignore")
@@ -206,7 +208,6 @@ def load(results: str = "", *, data_dir: str = "", as_of: int | None = None, lan
     """
     from pathlib import Path
 
-    from forecast import config, pipeline
 
     if results:
         return pipeline.load_results(Path(results))
@@ -261,7 +262,6 @@ def _att(outcome, key, default=None):
 
 
 def _summary_row(outcome) -> dict:
-    from forecast.report import target_summary
 
     return target_summary(outcome)
 
@@ -342,7 +342,6 @@ def status_figure(res, lang: str) -> None:
     """The status grid of all targets (figure with alt text and caption)."""
     import pandas as pd
 
-    from forecast import plots
 
     rows = []
     for o in res.targets:
@@ -368,7 +367,6 @@ def target_title(res, target_id: str, lang: str) -> None:
 
 def fan_chart(res, target_id: str, lang: str) -> None:
     """The target's fan chart with caption and alt text."""
-    from forecast import plots
 
     o = res.target(target_id)
     r = _summary_row(o)
@@ -481,7 +479,6 @@ def scenario_table(res, lang: str) -> None:
 
 def scenario_charts(res, lang: str) -> None:
     """One chart per target comparing the scenarios' projections (targets the engine models)."""
-    from forecast import plots
 
     for o in res.targets:
         labels = {s["name"]: scenario_label(s, lang) for s in res.scenarios}
@@ -503,7 +500,6 @@ def scenario_charts(res, lang: str) -> None:
 # ---------------------------------------------------------------------------
 def coverage(res, lang: str) -> None:
     """The coverage heat map (units reporting each indicator by year)."""
-    from forecast import plots
 
     heading(t("coverage", lang))
     cov = res.coverage
@@ -562,7 +558,6 @@ def short_unit_name(name: str) -> str:
 
 def commune_multiples(res, target_id: str, lang: str, min_cell: int = 5) -> None:
     """Small multiples of one commune-level indicator, one panel per commune (small cells hidden)."""
-    from forecast import plots
 
     o = res.target(target_id)
     if o.units is None or not len(o.units):
@@ -623,7 +618,6 @@ def commune_chart(res, unit_code: str, lang: str, min_cell: int = 5) -> None:
     """The commune's indicators over the years, one small panel each (small cells hidden)."""
     import pandas as pd
 
-    from forecast import plots
 
     parts = []
     for o in res.targets:
@@ -647,7 +641,6 @@ def commune_chart(res, unit_code: str, lang: str, min_cell: int = 5) -> None:
 # ---------------------------------------------------------------------------
 def show_targets_table(lang: str = "vi") -> None:
     """Display the plan's targets T01–T11 as an HTML table (text escaped)."""
-    from forecast.targets import load_targets
 
     head = ("Mã", "Mục tiêu", "Ngưỡng", "Năm", "Căn cứ") if lang == "vi" else ("Id", "Target", "Threshold", "Year", "Clause")
     rows = []

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from forecast.units import DEFAULT_SPLIT_SHARES
+from forecast.domain.targets import indicator_ids
+from forecast.inputs.units import DEFAULT_SPLIT_SHARES
 
 ASSUMPTION = "assumption"
 
@@ -211,7 +212,7 @@ PARAMETERS: tuple[Param, ...] = (
     Param("hiring_stops_2025", 2, "last month of 2025 with recruitment (the department mergers start in March)"),
     Param("split_share", dict(DEFAULT_SPLIT_SHARES),
           "share of a split commune's staff going to the unit receiving the part, by old code "
-          "(the registry's default, forecast.units.DEFAULT_SPLIT_SHARES)"),
+          "(the registry's default, forecast.inputs.units.DEFAULT_SPLIT_SHARES)"),
     Param("field_shares", {"cbcc": {"kinh_te_cua_khau": 0.05, "thuong_mai": 0.05, "van_hoa": 0.05, "du_lich": 0.03,
                                     "dich_vu": 0.03, "ha_tang_kcn": 0.05, "nong_nghiep": 0.10, "khac": 0.64},
                            "vc": {"kinh_te_cua_khau": 0.0, "thuong_mai": 0.005, "van_hoa": 0.03, "du_lich": 0.01,
@@ -339,7 +340,6 @@ def _cell(text) -> str:
 
 
 def _levels_table(obs: pd.DataFrame, years=(2015, 2020, 2024, 2025)) -> list[str]:
-    from forecast.targets import indicator_ids
 
     lines = ["| indicator | " + " | ".join(str(y) for y in years) + " |", "|---|" + "---:|" * len(years)]
     for ind in indicator_ids():
@@ -382,7 +382,7 @@ def render_readme(result, calibration: pd.DataFrame, params) -> str:
         "| file | content |",
         "|---|---|",
         "| `dataset.yml` | name, `synthetic: true`, descriptions (vi/en), source, generator version, seed |",
-        "| `observations.csv` | the annual returns aggregated from the roster by `forecast.roster.aggregate`: "
+        "| `observations.csv` | the annual returns aggregated from the roster by `forecast.inputs.roster.aggregate`: "
         "T01–T11 and T09a/b/c, every unit and year 2015–2025; flags `synthetic` (every row) and `break` "
         "(2025 rows of T01, T04, T05, T06, T10, whose population changed definition) |",
         "| `roster.csv.gz` | the 31 October 2025 snapshot, one row per person (pseudonymous ids `P000001`…, "
@@ -403,7 +403,7 @@ def render_readme(result, calibration: pd.DataFrame, params) -> str:
         "",
         "Each year (state on 31 October; flows from 1 November of the year before): Decree 178 early exits "
         "(2025); statutory retirement by birth month and sex (Decree 135/2020 schedule, "
-        "`forecast.retirement`); quits, transfers out and other exits (with extra early exits in the "
+        "`forecast.domain.retirement`); quits, transfers out and other exits (with extra early exits in the "
         "2016–2021 streamlining and commune cadres not re-elected in 2016 and 2021); recruitment to each "
         "group's headcount path; the territorial changes of the unit registry (December 2024 commune "
         "mergers, March 2025 department mergers, and on 1 July 2025 the end of the district level — its "

@@ -13,7 +13,7 @@
 Every function returns a :class:`matplotlib.figure.Figure` and never shows it;
 :func:`figure_html` turns a figure into an inline ``<figure>`` with alt text and a
 caption (PNG, base64, modest dpi so a page stays small). Axis numbers follow the
-report language (decimal comma in Vietnamese) through :mod:`forecast.fmt`.
+report language (decimal comma in Vietnamese) through :mod:`forecast.reports.fmt`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from forecast import fmt  # noqa: E402
+from forecast.reports import fmt  # noqa: E402
 
 #: Colours of the visual language (Okabe–Ito, safe for the common colour-vision deficiencies).
 COLOURS = {

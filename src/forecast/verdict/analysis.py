@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from forecast.attainment import Attainment, assess
+from forecast.domain.targets import Target, load_targets
+from forecast.inputs.observations import series
 from forecast.models import DEFAULT, get_model
 from forecast.models.base import SeriesError, check_series
 from forecast.models.default import learn_calibration, rolling_records
 from forecast.results import Forecast
-from forecast.targets import Target, load_targets
+from forecast.verdict.attainment import Attainment, assess
 
 #: Fewest observed years before a forecast is made (fewer: "insufficient data").
 MIN_YEARS = 3
@@ -48,7 +49,6 @@ class TargetResult:
 
 
 def _series_for(observations: pd.DataFrame, target: Target, unit: str, as_of: int) -> pd.DataFrame:
-    from forecast.observations import series
 
     s = series(observations, target.id, unit)
     return s[s["year"] <= int(as_of)].dropna(subset=["value"]).reset_index(drop=True)

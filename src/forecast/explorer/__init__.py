@@ -5,11 +5,11 @@ degree requirement for new hires …), picks a target, a unit and the probabilit
 Department requires, and sees at once
 
 * the fan chart of the target: the trend forecast (the models of
-  :mod:`forecast.analysis`) and the scenario projection (the stock-flow engine of
+  :mod:`forecast.verdict.analysis`) and the scenario projection (the stock-flow engine of
   :mod:`forecast.stockflow`) together, with the target line;
 * the probability of meeting every target, by trend and under the scenario;
 * a one-line verdict in Vietnamese or English;
-* on a button, the required effort (:mod:`forecast.effort`), which is slower;
+* on a button, the required effort (:mod:`forecast.plan.effort`), which is slower;
 * buttons to save the scenario as YAML (``data/scenarios/``, where the annual run
   finds it) and to export the current view (PNG + CSV).
 
@@ -23,6 +23,8 @@ place with the Agg backend, keeps drawing cheap.
 The engine, the analysis, the effort solver and the scenario files are injectable
 (keyword arguments of :class:`Explorer`), so the widget logic is tested against small
 fakes; the defaults are the project's own modules.
+
+May import every stage below it (domain … reports).
 """
 
 from __future__ import annotations
@@ -43,7 +45,15 @@ matplotlib.use("Agg")  # the callback draws headless; the widget shows PNG bytes
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from forecast import atomic, config, fmt  # noqa: E402
+from forecast import atomic, config, stockflow  # noqa: E402
+from forecast.domain.targets import load_targets
+from forecast.inputs.dataset import load_dataset
+from forecast.inputs.units import units_on
+from forecast.plan.effort import required_effort
+from forecast.reports import fmt, plots
+from forecast.stockflow import scenarios as scenario_files
+from forecast.stockflow.scenarios import LEVERS, estimate_baseline
+from forecast.verdict.analysis import analyse_targets
 
 #: Keys of :meth:`Explorer.update` that are not scenario levers.
 VIEW_KEYS = ("target", "unit", "p_required", "lang")
@@ -71,7 +81,7 @@ SLIDER_LEVERS = (
 #: The lever that scales every programme's places; a unit's view scales it by the unit's headcount share.
 CAPACITY_FACTOR = "training_capacity_factor"
 #: Vietnamese names of the training programmes as the Department writes them (the slider
-#: labels of forecast.scenarios.LEVERS name the programmes in English in both languages).
+#: labels of forecast.stockflow.scenarios.LEVERS name the programmes in English in both languages).
 PROGRAMME_VI = {
     "university": "Đào tạo đại học (vừa làm vừa học, liên thông)",
     "postgraduate": "Đào tạo sau đại học ngành trọng điểm",
@@ -321,7 +331,7 @@ def lever_specs(levers: Mapping, catalogue: Mapping | None = None,
         per staff category, which get one slider per category, keyed ``name[category]``).
     catalogue : mapping, optional
         Lever name → mapping with ``label_vi``/``label_en`` (or ``vi``/``en``), ``min``,
-        ``max``, ``step``, ``integer`` (:data:`forecast.scenarios.LEVERS`). Levers missing
+        ``max``, ``step``, ``integer`` (:data:`forecast.stockflow.scenarios.LEVERS`). Levers missing
         from it get their name as label and a range from 0 to twice their value.
     shown : tuple of str, optional
         Levers to offer, in order; when none of them is in ``levers``, every numeric
@@ -409,20 +419,13 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
 # -- the explorer -----------------------------------------------------------------------------
 
 
-def _default(module: str, name: str) -> Callable:
-    """Import ``forecast.<module>.<name>`` when first needed (modules land independently)."""
-    import importlib
-
-    return getattr(importlib.import_module(f"forecast.{module}"), name)
-
-
 class Explorer:
     """The scenario explorer behind ``notebooks/explore.ipynb``.
 
     Parameters
     ----------
     dataset : Dataset, optional
-        Anything with ``observations`` and ``roster`` (see :mod:`forecast.dataset`);
+        Anything with ``observations`` and ``roster`` (see :mod:`forecast.inputs.dataset`);
         by default the folder ``data_dir`` (or the demo province) is loaded.
     scenario : str, Path or Scenario
         The starting scenario: a name in ``data/scenarios/``, a file, or an object.
@@ -444,16 +447,16 @@ class Explorer:
         Data folder to load when ``dataset`` is not given.
     project, analyse, effort, estimate, load_scenario, save_scenario, list_units : callable, optional
         The engine (:func:`forecast.stockflow.project`), the trend analysis
-        (:func:`forecast.analysis.analyse_targets`), the effort solver
-        (:func:`forecast.effort.required_effort`), the history estimator
-        (:func:`forecast.scenarios.estimate_baseline`), the scenario file functions and
-        the unit names (:func:`forecast.units.units_on`). Defaults are the project's
+        (:func:`forecast.verdict.analysis.analyse_targets`), the effort solver
+        (:func:`forecast.plan.effort.required_effort`), the history estimator
+        (:func:`forecast.stockflow.scenarios.estimate_baseline`), the scenario file functions and
+        the unit names (:func:`forecast.inputs.units.units_on`). Defaults are the project's
         own; tests inject fakes. An injected engine gets no history unless
         ``estimate`` is given too.
     targets : list of Target, optional
-        Default: :func:`forecast.targets.load_targets`.
+        Default: :func:`forecast.domain.targets.load_targets`.
     lever_catalogue : mapping, optional
-        Labels and ranges of the levers (default: :data:`forecast.scenarios.LEVERS`).
+        Labels and ranges of the levers (default: :data:`forecast.stockflow.scenarios.LEVERS`).
     sliders : tuple of str, optional
         Levers offered as sliders (default :data:`SLIDER_LEVERS`).
 
@@ -475,20 +478,20 @@ class Explorer:
                  save_scenario=None, list_units=None, targets=None, lever_catalogue=None,
                  sliders: tuple[str, ...] | None = SLIDER_LEVERS):
         if dataset is None:
-            dataset = _default("dataset", "load_dataset")(Path(data_dir) if data_dir else None)
+            dataset = load_dataset(Path(data_dir) if data_dir else None)
         self.dataset = dataset
         if estimate is None and project is None:
-            estimate = _default("scenarios", "estimate_baseline")
-        self._project = project or _default("stockflow", "project")
-        self._analyse = analyse or _default("analysis", "analyse_targets")
+            estimate = estimate_baseline
+        self._project = project or stockflow.project
+        self._analyse = analyse or analyse_targets
         self._effort = effort
         if isinstance(scenario, str | Path):
-            scenario = (load_scenario or _default("scenarios", "load_scenario"))(scenario)
+            scenario = (load_scenario or scenario_files.load_scenario)(scenario)
         self._save_scenario = save_scenario
         self._list_units = list_units
         self._unit_names: dict | None = None
         self._unit_counts: pd.Series | None = None
-        self.targets = {t.id: t for t in (targets or _default("targets", "load_targets")())}
+        self.targets = {t.id: t for t in (targets or load_targets())}
         self.n_draws = int(n_draws)
         self.seed = int(seed)
         self.end_year = int(end_year)
@@ -506,7 +509,7 @@ class Explorer:
         self.base_levers = lever_values(self.scenario)
         if lever_catalogue is None:
             try:
-                lever_catalogue = _default("scenarios", "LEVERS")
+                lever_catalogue = LEVERS
             except (ImportError, AttributeError):
                 lever_catalogue = {}
         self.catalogue = vietnamese_labels(lever_catalogue)
@@ -563,7 +566,7 @@ class Explorer:
         lister = self._list_units
         if lister is None:
             try:
-                lister = _default("units", "units_on")
+                lister = units_on
             except (ImportError, AttributeError):
                 lister = None
         if lister is not None:
@@ -807,11 +810,11 @@ class Explorer:
     def required_effort(self):
         """The effort needed to meet the current target with the required probability.
 
-        Runs :func:`forecast.effort.required_effort` on the current scenario, unit and
+        Runs :func:`forecast.plan.effort.required_effort` on the current scenario, unit and
         target; it projects a dozen times, so it runs on a button, not on every lever
         change, and is cached per view. For a unit, the places found are the unit's.
         """
-        solver = self._effort or _default("effort", "required_effort")
+        solver = self._effort or required_effort
         tid, unit, p_req = self.view["target"], self.view["unit"], self.view["p_required"]
         key = (tid, unit, p_req, tuple(sorted(self.levers.items())))
         if key not in self._effort_cache:
@@ -871,7 +874,7 @@ class Explorer:
         changes = lever_changes(self.levers, self.base_levers)
         scenario = _renamed(with_fixed_levers(self.original, changes), name, self.original, changes)
         scenario = _noted(scenario, changes, f"set in the scenario explorer (starting from '{self.original.name}')")
-        saver = self._save_scenario or _default("scenarios", "save_scenario")
+        saver = self._save_scenario or scenario_files.save_scenario
         path.parent.mkdir(parents=True, exist_ok=True)
         saver(scenario, path)
         return path
@@ -956,18 +959,14 @@ def _noted(scenario, changes: Mapping, note: str):
 
 
 def _visual_language():
-    """Colours, labels and theme of :mod:`forecast.plots`, so the explorer looks like the reports."""
-    try:
-        from forecast import plots
-    except ImportError:  # pragma: no cover - plots ships with the package
-        return None
+    """Colours, labels and theme of :mod:`forecast.reports.plots`, so the explorer looks like the reports."""
     return plots
 
 
 class FanFigure:
     """The explorer's fan chart: one figure whose artists are updated in place.
 
-    It draws in the reports' visual language (:mod:`forecast.plots`: colours, labels,
+    It draws in the reports' visual language (:mod:`forecast.reports.plots`: colours, labels,
     theme, decimal comma in Vietnamese): history as points, the trend forecast and the
     scenario projection as median lines with 80 % bands, the target as a dashed line and
     the target year as a dotted one; the legend sits between the title and the plot.

@@ -26,8 +26,17 @@ import numpy as np
 import pandas as pd
 
 from forecast import atomic
-from forecast import units as units_mod
-from forecast.validate import TOTAL_ROW, Problem, nfc, normalise_heading, parse_numbers, raise_if
+from forecast.inputs import units as units_mod
+from forecast.inputs.observations import MIN_YEAR, OBS_COLUMNS, _typed, combine, max_year, unit_name_messages
+from forecast.inputs.roster import POSTGRAD, active_on
+from forecast.inputs.tables import (
+    TOTAL_ROW,
+    Problem,
+    nfc,
+    normalise_heading,
+    parse_numbers,
+    raise_if,
+)
 
 INFO_SHEET = "Thông tin"
 INFO_FIELDS = [
@@ -434,10 +443,9 @@ def read_return(path: Path | str, display: str | None = None) -> tuple[pd.DataFr
     Returns
     -------
     (observations, problems)
-        Observations (:data:`forecast.observations.OBS_COLUMNS`, source = file name) for
+        Observations (:data:`forecast.inputs.observations.OBS_COLUMNS`, source = file name) for
         every indicator whose population the return covers, and every problem found.
     """
-    from forecast.observations import OBS_COLUMNS, _typed
 
     path = Path(path)
     shown = display or str(path)
@@ -481,7 +489,6 @@ def read_return(path: Path | str, display: str | None = None) -> tuple[pd.DataFr
         elif not res["valid"].iloc[0]:
             problems.append(Problem(shown, INFO_SHEET, info["unit_row"], "B",
                                     f"unit '{info['unit_code']}' did not exist on 31 October {info['year']}"))
-        from forecast.observations import MIN_YEAR, max_year, unit_name_messages
 
         if info.get("unit_name"):
             msg = unit_name_messages(pd.Series([info["unit_code"]]), pd.Series([info["year"]]),
@@ -527,7 +534,6 @@ def read_return(path: Path | str, display: str | None = None) -> tuple[pd.DataFr
 
 def read_returns(paths: list[Path]) -> pd.DataFrame:
     """Read several returns into one observations frame; ValidationError lists every problem."""
-    from forecast.observations import combine
 
     frames, problems = [], []
     for p in paths:
@@ -544,7 +550,7 @@ def return_counts(roster: pd.DataFrame, unit_code: str, year: int) -> dict:
     Parameters
     ----------
     roster : DataFrame
-        As :func:`forecast.roster.read_roster` returns it.
+        As :func:`forecast.inputs.roster.read_roster` returns it.
     unit_code : str
         The reporting unit.
     year : int
@@ -555,7 +561,6 @@ def return_counts(roster: pd.DataFrame, unit_code: str, year: int) -> dict:
     dict
         ``{group number: {row code: {field: count}}}`` for the rows that have people.
     """
-    from forecast.roster import POSTGRAD, active_on
 
     r = roster[(roster["year"] == int(year)) & (roster["unit_code"] == str(unit_code))]
     r = r[active_on(r)]
@@ -595,7 +600,7 @@ def write_return_from_roster(roster: pd.DataFrame, unit_code: str, year: int, pa
     """Fill the template with one unit's counts from a roster (e.g. for a demonstration dataset).
 
     The written workbook reads back (:func:`read_return`) into the same observations as
-    :func:`forecast.roster.aggregate` gives for that unit and year.
+    :func:`forecast.inputs.roster.aggregate` gives for that unit and year.
     """
     from openpyxl import load_workbook
 

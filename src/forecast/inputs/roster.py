@@ -12,7 +12,7 @@ standardised in expertise, state management and work skills (T10).
 
 :func:`aggregate` turns a roster into the same observations table the annual returns
 give, by unit and year, with the target definitions of docs/architecture.md.
-Province totals are not added: :func:`forecast.observations.series` sums units.
+Province totals are not added: :func:`forecast.inputs.observations.series` sums units.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast import units as units_mod
-from forecast.validate import (
+from forecast.domain import retirement
+from forecast.inputs import units as units_mod
+from forecast.inputs.observations import OBS_COLUMNS, _typed
+from forecast.inputs.tables import (
     Problem,
     Table,
     ValidationError,
@@ -54,7 +56,7 @@ ENUMS = {
     "state_mgmt": ("none", "cv", "cvc", "cvcc"),
     "exit_reason": ("huu", "nghi_viec", "nd178", "chuyen_cong_tac", "khac"),
 }
-#: Words people type, reduced by :func:`forecast.validate.slug`, mapped onto the codes.
+#: Words people type, reduced by :func:`forecast.inputs.tables.slug`, mapped onto the codes.
 ALIASES = {
     "sex": {"female": "nu", "f": "nu", "male": "nam", "m": "nam"},
     "level": {"cap_tinh": "tinh", "cap_huyen": "huyen", "cap_xa": "xa"},
@@ -91,7 +93,7 @@ def check_roster(table: Table) -> tuple[pd.DataFrame, list[Problem]]:
     on 31 October of the year, at the stated level; dates readable; born before hired
     and at least 18 at hire; exit after hire, with a reason; ``key_cadre`` only for
     commune-level cadres; a person still in post is not above the statutory retirement
-    age at the snapshot (Decree 135/2020, :mod:`forecast.retirement`).
+    age at the snapshot (Decree 135/2020, :mod:`forecast.domain.retirement`).
 
     Returns
     -------
@@ -99,7 +101,6 @@ def check_roster(table: Table) -> tuple[pd.DataFrame, list[Problem]]:
         The frame has :data:`ROSTER_COLUMNS` with typed values (rows with problems kept
         out); ``problems`` lists every problem found.
     """
-    from forecast import retirement
 
     df = table.frame.copy()
     problems: list[Problem] = []
@@ -316,11 +317,10 @@ def aggregate(roster: pd.DataFrame, year: int | None = None, source: str = "rost
     Returns
     -------
     DataFrame
-        :data:`forecast.observations.OBS_COLUMNS`; one row per (indicator, unit, year)
+        :data:`forecast.inputs.observations.OBS_COLUMNS`; one row per (indicator, unit, year)
         whose population is not empty (T11: every unit of the roster, count possibly 0).
         Only people in post on 31 October of the year are counted.
     """
-    from forecast.observations import OBS_COLUMNS, _typed
 
     r = roster if year is None else roster[roster["year"] == int(year)]
     r = r[active_on(r)]

@@ -8,7 +8,7 @@ offline and can be e-mailed as one file. Every page starts with the same header
 applies, the method in one sentence and a link to the method notes.
 
 ``summary.json`` / ``summary.csv`` are built from the prepared results
-(:class:`forecast.pipeline.RunResults`), never scraped from notebooks.
+(:class:`forecast.reports.pipeline.RunResults`), never scraped from notebooks.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from forecast import atomic, fmt
+from forecast import __version__, atomic, config
+from forecast.reports import fmt
 
 # nbformat (and nbconvert) are imported inside the functions that render pages: notebooks
 # import this module for the summary rows, and nbformat's import costs a kernel seconds.
@@ -135,7 +136,7 @@ def page_header(results, lang: str = "vi") -> str:
 
     Parameters
     ----------
-    results : forecast.pipeline.RunResults
+    results : forecast.reports.pipeline.RunResults
         Supplies ``as_of``, ``meta`` (dataset.yml) and ``synthetic``.
     """
     meta = results.meta or {}
@@ -244,7 +245,6 @@ def markdown_to_html(source: str) -> str:
 
 def write_methods_page(path: Path, results, lang: str = "vi") -> None:
     """Render the method notes (``docs/methods.md``) into the report set as ``methods.html``."""
-    from forecast import config
 
     src = config.methods_file()
     if src.is_file():
@@ -330,7 +330,6 @@ def provenance(results, *, started: str, finished: str, commit: str | None) -> d
     """Where a run's numbers come from: input hashes, versions, parameters and times."""
     import platform
 
-    from forecast import __version__
 
     return _clean({
         "inputs_sha256": dict(sorted(results.files.items())),

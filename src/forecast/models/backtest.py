@@ -37,6 +37,7 @@ import pandas as pd
 from forecast import atomic
 from forecast.models import DEFAULT, get_model
 from forecast.models.base import SeriesData, SeriesError
+from forecast.models.baselines import LastValue
 from forecast.models.default import (
     COMPONENTS,
     MAX_AGE,
@@ -48,6 +49,7 @@ from forecast.models.default import (
     learn_calibration,
     series_scale,
 )
+from forecast.results import Forecast
 
 #: Peers scored in every run, in report order (AutoETS joins when statsforecast is installed).
 PEERS = ("last_value", "straight_line", "cagr", "logit_linear", "damped_logit")
@@ -135,7 +137,6 @@ class AutoETSPeer:
     def predict(self, years, levels=(80, 95), n_draws=1000, seed=0):
         from statsforecast.models import AutoETS
 
-        from forecast.results import Forecast
 
         h = np.asarray(years) - self.data_.years[-1]
         H = int(h.max())
@@ -147,7 +148,6 @@ class AutoETSPeer:
             # statsforecast refuses "tiny datasets" (about 4 points or fewer) and fails on some flat
             # windows: there ETS reduces to its simplest member, the last value with random-walk
             # intervals (ETS(A,N,N), alpha = 1)
-            from forecast.models.baselines import LastValue
 
             fc = LastValue().fit(self.data_).predict(years, n_draws=n_draws, seed=seed)
             fc.method = self.name

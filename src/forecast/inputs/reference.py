@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast import config
-from forecast.validate import nfc
+from forecast.inputs.tables import nfc
 
 REFERENCE_COLUMNS = ["geography", "level", "population", "indicator", "year", "value", "unit", "source_url",
                      "source_title"]

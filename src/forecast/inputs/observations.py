@@ -23,8 +23,17 @@ import numpy as np
 import pandas as pd
 
 from forecast import atomic, config
-from forecast import units as units_mod
-from forecast.validate import Problem, Table, ValidationError, parse_numbers, raise_if, read_text_table, slug
+from forecast.domain.targets import indicator_ids, load_targets
+from forecast.inputs import units as units_mod
+from forecast.inputs.tables import (
+    Problem,
+    Table,
+    ValidationError,
+    parse_numbers,
+    raise_if,
+    read_text_table,
+    slug,
+)
 
 OBS_COLUMNS = ["indicator", "unit_code", "year", "numerator", "denominator", "value", "source", "flags"]
 KEY = ["indicator", "unit_code", "year"]
@@ -41,13 +50,11 @@ def max_year() -> int:
 
 
 def _count_indicators() -> set[str]:
-    from forecast.targets import load_targets
 
     return {t.id for t in load_targets() if t.kind == "count_direction"}
 
 
 def _indicator_ids() -> list[str]:
-    from forecast.targets import indicator_ids
 
     return indicator_ids()
 
@@ -104,7 +111,7 @@ def check_observations(table: Table, source: str | None = None) -> tuple[pd.Data
     Parameters
     ----------
     table : Table
-        As read by :func:`forecast.validate.read_text_table` (or the Excel readers).
+        As read by :func:`forecast.inputs.tables.read_text_table` (or the Excel readers).
     source : str, optional
         Value for the ``source`` column when the table has none (default the file name).
 
@@ -391,7 +398,6 @@ def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _break_years(indicator: str) -> int | None:
-    from forecast.targets import load_targets
 
     for t in load_targets():
         if t.id == indicator or indicator in [p["id"] for p in t.parts]:
@@ -474,7 +480,7 @@ def rebase(obs: pd.DataFrame, to="2025-07-01", splits: dict[str, float] | None =
 
     Rows of commune-level units that ended before ``to`` (through the 1 December 2024
     change and the 1 July 2025 rearrangement) are mapped with
-    :func:`forecast.units.rebase_weights` and summed per (indicator, new unit, year);
+    :func:`forecast.inputs.units.rebase_weights` and summed per (indicator, new unit, year);
     a split commune's counts are shared out with ``splits`` (default 0.5, stated in the
     notes). Percent-only rows cannot be summed and are left out (listed in the notes).
     Other rows (province, districts, agencies, units already current) are kept as they are.

@@ -10,7 +10,7 @@ A dataset folder holds (docs/architecture.md, "Dataset folder"):
   (yearly hires, exits and upgrades, for the stock-flow baseline).
 
 :func:`load_dataset` checks everything, collects every problem of every file and
-raises one :class:`~forecast.validate.ValidationError`; nothing is half-loaded. When a
+raises one :class:`~forecast.inputs.tables.ValidationError`; nothing is half-loaded. When a
 folder has a roster but no observations, the observations are the roster's aggregate.
 """
 
@@ -24,7 +24,17 @@ import pandas as pd
 import yaml
 
 from forecast import config
-from forecast.validate import Problem, ValidationError, file_kind, raise_if, read_text_table
+from forecast.inputs.observations import add_flag, check_observations, combine, empty_observations
+from forecast.inputs.returns import read_return
+from forecast.inputs.roster import aggregate, check_roster
+from forecast.inputs.tables import (
+    Problem,
+    ValidationError,
+    file_kind,
+    parse_numbers,
+    raise_if,
+    read_text_table,
+)
 
 META_FILE = "dataset.yml"
 META_REQUIRED = ("name", "synthetic")
@@ -38,10 +48,10 @@ class Dataset:
     Attributes
     ----------
     observations : DataFrame
-        :data:`forecast.observations.OBS_COLUMNS` (flag ``synthetic`` on every row of a
+        :data:`forecast.inputs.observations.OBS_COLUMNS` (flag ``synthetic`` on every row of a
         synthetic dataset).
     roster : DataFrame or None
-        :data:`forecast.roster.ROSTER_COLUMNS`, when the folder has one.
+        :data:`forecast.inputs.roster.ROSTER_COLUMNS`, when the folder has one.
     flows : DataFrame or None
         ``flows.csv`` as read (columns as the stock-flow engine defines them).
     meta : dict
@@ -117,9 +127,6 @@ def _read_checked(path, check):
     return frame, problems + more
 
 def _load(folder: Path) -> tuple[Dataset | None, list[Problem]]:
-    from forecast.observations import add_flag, check_observations, combine, empty_observations
-    from forecast.returns import read_return
-    from forecast.roster import aggregate, check_roster
 
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -173,7 +180,6 @@ def _load(folder: Path) -> tuple[Dataset | None, list[Problem]]:
 
 def _check_flows(table) -> tuple[pd.DataFrame, list[Problem]]:
     """Light checks of ``flows.csv``: a ``year`` column of years, other columns numeric or text codes."""
-    from forecast.validate import parse_numbers
 
     df = table.frame
     if "year" not in df.columns:

@@ -1,0 +1,542 @@
+"""The year loop of the stock-flow engine: retirements, exits, training, appointments and
+recruitment applied to cohort arrays with draws as the last axis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from forecast.stockflow.allocation import _per_category, group_weights, recruit_mix
+from forecast.stockflow.projection import Projection
+from forecast.stockflow.sampling import _stack_positions, _Streams, _systematic
+from forecast.stockflow.spec import (
+    COUNT,
+    DIMENSIONS,
+    GROUP_KEYS,
+    LEADER_POSTS,
+    PROGRAMMES,
+    TARGET_SPECS,
+    Programme,
+)
+
+
+def _matches(groups: pd.DataFrame, spec: Mapping) -> np.ndarray:
+    ok = np.ones(len(groups), dtype=bool)
+    for key, allowed in spec.items():
+        ok &= groups[key].isin(list(allowed)).to_numpy()
+    return ok
+
+
+
+
+class _Engine:
+    """The year loop; arrays are (states, cells, draws) per dimension."""
+
+    def __init__(self, coh: pd.DataFrame, levers: dict, history: Mapping, start_year: int,
+                 end_year: int, n_draws: int, seed: int):
+        self.lv = levers
+        self.hist = history
+        self.t0, self.t1, self.D = start_year, end_year, n_draws
+        self.rng = _Streams(seed)
+        self._setup_layout(coh)
+        self.S = {dim: np.repeat(arr[:, :, None], n_draws, axis=2) for dim, arr in self.base.items()}
+        self.N = self.S["education"].sum(axis=0, dtype=COUNT)  # headcount per cell and draw
+        # (programme, year) -> completers due: (move index, cell, counts (rows, draws)) of
+        # the (move, cell) rows enrolled, one entry per enrolment cohort
+        self.pending: dict = {}
+        self.held: dict = {}     # programme -> all its completers still due
+        self._setup_rates()
+
+    #: What :meth:`_setup_layout` computes (the same for every scenario and draw count).
+    _LAYOUT = ("groups", "G", "B", "C", "base", "cell_group", "cell_bucket", "leader_group",
+               "appointed", "target_cells", "target_groups", "prog_cells", "prog_tiers")
+    _layout_cache: dict = {}
+
+    def _setup_layout(self, coh: pd.DataFrame) -> None:
+        """Groups, cells, starting counts and the programmes' and targets' cells.
+
+        They depend only on the cohorts and the years, so they are memoised per cohort
+        frame (the explorer and the effort solver project one roster many times), with
+        the same weak-reference guard as :func:`_cohorts_cached`.
+        """
+        import weakref
+
+        key = (id(coh), self.t0, self.t1)
+        hit = _Engine._layout_cache.get(key)
+        if hit is not None and hit[0]() is coh:
+            for name in self._LAYOUT:
+                setattr(self, name, hit[1][name])
+            return
+        self._build_layout(coh)
+        try:
+            ref = weakref.ref(coh, lambda _r, k=key: _Engine._layout_cache.pop(k, None))
+        except TypeError:
+            return
+        if len(_Engine._layout_cache) > 16:
+            _Engine._layout_cache.clear()
+        _Engine._layout_cache[key] = (ref, {name: getattr(self, name) for name in self._LAYOUT})
+
+    def _build_layout(self, coh: pd.DataFrame) -> None:
+        start_year, end_year = self.t0, self.t1
+        groups = coh[list(GROUP_KEYS)].drop_duplicates().reset_index(drop=True)
+        # groups that receive entrants but may be empty now: every leader post of a level
+        self.groups = groups
+        self.G = len(groups)
+        self.B = end_year - start_year + 1  # buckets: retire in start+1 … end, or later
+        gidx = coh.merge(groups.reset_index().rename(columns={"index": "g"}), on=list(GROUP_KEYS))["g"]
+        bucket = np.clip(coh["retire_year"].to_numpy() - (start_year + 1), 0, self.B - 1)
+        cell = gidx.to_numpy() * self.B + bucket
+        self.C = self.G * self.B
+        self.base = {}  # starting counts (states, cells), before the draw axis
+        for dim, names in DIMENSIONS.items():
+            arr = np.zeros((len(names), self.C), dtype=COUNT)
+            np.add.at(arr, (coh[dim].to_numpy(), cell), coh["count"].to_numpy())
+            self.base[dim] = arr
+        self.cell_group = np.repeat(np.arange(self.G), self.B)
+        self.cell_bucket = np.tile(np.arange(self.B), self.G)
+        self.leader_group = groups["leader"].isin(LEADER_POSTS).to_numpy()
+        # posts filled by appointment rather than recruitment
+        self.appointed = self.leader_group | (groups["in_pool"].to_numpy() == 1) | (
+            groups["key_cadre"].to_numpy() == 1)
+        self._setup_targets()
+        self.prog_cells = {n: _matches(groups, p.eligible)[self.cell_group] for n, p in PROGRAMMES.items()}
+        self.prog_tiers = {n: self._tiers(p) for n, p in PROGRAMMES.items()}
+
+    # -- parameters ---------------------------------------------------------------------
+    def _setup_rates(self) -> None:
+        g = self.groups
+        lv = self.lv
+        self.exit_rate = _per_category(lv["other_exit_rate"], g, "other_exit_rate")
+        mult = np.ones(len(DIMENSIONS["education"]))
+        edu_mult = lv.get("exit_rate_university_multiplier", 1.0)
+        mult[1:] = float(edu_mult)
+        self.exit_rate_edu = np.clip(self.exit_rate[None, :] * mult[:, None], 0, 1)  # (4, G)
+        self.exit_by_education = float(edu_mult) != 1.0
+        self.replacement = _per_category(lv["replacement_rate"], g, "replacement_rate")
+        self.headcount_change = _per_category(lv["headcount_change"], g, "headcount_change")
+        self.recruit_mix = recruit_mix(g, self.hist.get("recruit_mix"), lv)
+        self.prog_weight = group_weights(g, self.hist.get("allocation_weights"))
+
+    def _setup_targets(self) -> None:
+        self.target_cells = {}
+        self.target_groups = {}
+        for tid, spec in TARGET_SPECS.items():
+            gmask = _matches(self.groups, spec.population)
+            self.target_cells[tid] = np.flatnonzero(gmask[self.cell_group])
+            self.target_groups[tid] = np.flatnonzero(gmask)
+
+    def _measure(self) -> dict:
+        # counts per group first (one pass over the cells), then the criteria and the
+        # populations on groups (no BLAS product: its threads would compete with the engine)
+        G, B, D = self.G, self.B, self.D
+        by_group = {}
+        crit = {}
+        for key in {(sp.dimension, sp.states) for sp in TARGET_SPECS.values()}:
+            dim, st = key
+            if dim not in by_group:
+                S = self.S[dim]
+                # (K, G, D); summed in int32 (counts fit, see COUNT): 4× faster than widening
+                by_group[dim] = S.reshape(len(S), G, B, D).sum(axis=2, dtype=COUNT)
+            g = by_group[dim]
+            crit[key] = g[st[0]] if len(st) == 1 else g[list(st)].sum(axis=0, dtype=COUNT)
+        heads = self.N.reshape(G, B, D).sum(axis=1, dtype=COUNT)
+        out = {}
+        for tid, sp in TARGET_SPECS.items():
+            groups = self.target_groups[tid]
+            out[tid] = (crit[(sp.dimension, sp.states)][groups].sum(axis=0, dtype=COUNT),
+                        heads[groups].sum(axis=0, dtype=COUNT))
+        return out
+
+    # -- flows ----------------------------------------------------------------------------
+    def _retire(self, t: int) -> np.ndarray:
+        b = t - (self.t0 + 1)
+        if b >= self.B - 1:
+            return np.zeros((self.G, self.D), dtype=COUNT)
+        cells = np.flatnonzero(self.cell_bucket == b)
+        gone = self.N[cells].copy()
+        for S in self.S.values():
+            S[:, cells] = 0
+        self.N[cells] = 0
+        return gone  # (G, D): one cell per group in this bucket
+
+    def _exit(self, t: int) -> np.ndarray:
+        """Exits other than retirement; returns their number per cell (C, D)."""
+        S = self.S["education"]
+        if self.exit_by_education:
+            # rates differ by education: one binomial per (education state, cell)
+            rate = self.exit_rate_edu[:, self.cell_group][:, :, None]  # (4, C, 1)
+            x = self.rng.binomial("exit", t, S, np.broadcast_to(rate, S.shape))
+            S -= x
+            total = x.sum(axis=0, dtype=COUNT)
+            spread = [d for d in self.S if d != "education"]
+        else:
+            # one rate per group: one binomial per cell, spread over every dimension's
+            # states, so that a change of training leaves the number of leavers as it was
+            rate = self.exit_rate[self.cell_group][:, None]  # (C, 1): one rate per cell
+            total = self.rng.binomial("exit", t, self.N, rate)
+            spread = list(self.S)
+        # spread over the states only in the cells where someone left in some draw
+        cells = np.flatnonzero(total.max(axis=1) > 0)  # counts: max is a faster `any`
+        if cells.size * 3 >= self.C * 2:  # most cells: no gather and scatter (empty cells get 0)
+            where = np.arange(self.C * self.D, dtype=np.uint64).reshape(self.C, self.D)
+            for dim in spread:
+                T = self.S[dim]
+                T -= _systematic(total, T, self.rng.uniform_at(f"alloc-{dim}", t, where), self.N)
+        elif cells.size:
+            tot, n = total[cells], self.N[cells]
+            where = (cells[:, None] * self.D + np.arange(self.D)).astype(np.uint64)
+            for dim in spread:
+                T = self.S[dim]
+                u = self.rng.uniform_at(f"alloc-{dim}", t, where)
+                T[:, cells] -= _systematic(tot, T[:, cells], u, n)
+        self.N -= total
+        return total
+
+    def _train(self, t: int) -> dict:
+        stats = {}
+        factor = float(self.lv.get("training_capacity_factor", 1.0))
+        for name, prog in PROGRAMMES.items():
+            cap = float(self.lv[f"programmes.{name}.capacity"]) * factor
+            dur = int(self.lv[f"programmes.{name}.duration"])
+            rate = float(self.lv[f"programmes.{name}.completion_rate"])
+            if t == self.t0 + 1 and dur > 1 and cap > 0:
+                # warm start: the cohorts enrolled in the years before the snapshot at the
+                # same capacity finish in t0+1 … t0+dur-1 (the pipeline is never empty)
+                for k in range(1, dur):  # earliest finishers first, as they enrolled first
+                    self._enrol(name, prog, t, self.t0 + k, cap, rate, f"warm{k}")
+            completed = self._complete(name, prog, t)
+            enrolled = self._enrol(name, prog, t, t + dur - 1, cap, rate, "") if cap > 0 else 0.0
+            if dur <= 1:
+                completed += self._complete(name, prog, t)
+            stats[name] = (enrolled, completed)
+        return stats
+
+    def _complete(self, name: str, prog: Programme, t: int) -> float:
+        """Move the completers due in ``t``; returns their mean number."""
+        due = self.pending.pop((name, t), None)
+        if due is None:
+            return 0.0
+        m_idx, gcell, due = due
+        self.held[name][m_idx, gcell] -= due
+        S = self.S[prog.dimension]
+        moved = 0.0
+        for m, (a, b) in enumerate(prog.moves):
+            sel = np.flatnonzero(m_idx == m)  # rows of this move (cells are distinct)
+            if not sel.size:
+                continue
+            cells = gcell[sel]
+            move = np.minimum(due[sel], S[a, cells])  # some completers may have left meanwhile
+            S[a, cells] -= move
+            S[b, cells] += move
+            moved += move.sum() / self.D
+        return moved
+
+    def _enrol(self, name: str, prog: Programme, t: int, finish: int, cap: float, rate: float,
+               key: str) -> float:
+        """Enrol up to ``cap`` people finishing in ``finish``; schedule the completers."""
+        S = self.S[prog.dimension]
+        ok_group = self.prog_cells[name]
+        retire_year = self.t0 + 1 + self.cell_bucket
+        ok = ok_group & ((self.cell_bucket == self.B - 1) | (retire_year > finish))
+        cells = np.flatnonzero(ok)
+        if not cells.size:
+            return 0.0
+        M = len(prog.moves)
+        elig = np.stack([S[a][cells] for a, _ in prog.moves]).reshape(M * len(cells), self.D)
+        # work on the (move, cell) rows with someone eligible in some draw: most are empty
+        rows = np.flatnonzero(elig.max(axis=1) > 0)  # counts: max is a faster `any`
+        if not rows.size:
+            return 0.0
+        m_idx, c_idx = np.divmod(rows, len(cells))
+        gcell = cells[c_idx]
+        elig = elig[rows]  # (R, D)
+        held = self.held.get(name)
+        if held is not None:  # already enrolled: not eligible again
+            elig -= held[m_idx, gcell]
+            np.maximum(elig, 0, out=elig)
+        # positions in the full (move, cell, draw) array: the same numbers in every scenario
+        where = ((m_idx * self.C + gcell).astype(np.uint64) * np.uint64(self.D))[:, None] + np.arange(
+            self.D, dtype=np.uint64)
+        u = self.rng.uniform_at(f"enrol{key}-{name}", t, where.ravel()).reshape(elig.shape)
+        u = u.astype(np.float32)
+        reserved = cap * float(self.lv.get("priority_share", 0.0))
+        enrol = None
+        if reserved > 0 and prog.priority:
+            enrol = np.zeros_like(elig)
+            # the reserved places go to the priority tiers, first tier first
+            left = np.full(self.D, reserved)
+            tier_of = self.prog_tiers[name][gcell]
+            for tier in range(len(prog.priority)):
+                sel = np.flatnonzero(tier_of == tier)
+                if not sel.size:
+                    continue
+                e = elig[sel]
+                tot = e.sum(axis=0)
+                share = np.where(tot > 0, np.minimum(1.0, left / np.maximum(tot, 1)), 0.0)
+                x = np.minimum(np.floor(e * share + u[sel]), e).astype(COUNT)
+                enrol[sel] = x
+                left = np.maximum(left - x.sum(axis=0), 0.0)
+            rest = elig - enrol
+        else:
+            rest = elig
+        # the other places (and reserved ones left unused) in proportion to who is eligible,
+        # weighted by how often each group took the programme in the history
+        left = cap - enrol.sum(axis=0) if enrol is not None else np.full(self.D, cap)
+        weight = self.prog_weight.get(name)
+        x = rest.astype(np.float32)
+        if weight is None:
+            tot = rest.sum(axis=0, dtype=COUNT)
+            share = np.where(tot > 0, np.clip(left / np.maximum(tot, 1), 0.0, 1.0), 0.0).astype(np.float32)
+            x *= share
+        else:
+            # rest · w · λ: above the row's eligible count when the row is full, which the
+            # floor and the minimum below turn into the eligible count
+            w_row = weight[self.cell_group[gcell]]
+            x *= w_row.astype(np.float32)[:, None]
+            x *= _fill_level(rest, w_row, left).astype(np.float32)
+        x += u
+        np.floor(x, out=x)
+        x = np.minimum(x, rest, dtype=np.float32).astype(COUNT)
+        if enrol is None:
+            enrol = x
+        else:
+            enrol += x
+        # binomial completions (drawn only where someone enrolled)
+        if rate >= 1.0:
+            done = enrol
+        else:
+            done = self.rng.binomial(f"complete{key}-{name}", t, enrol, rate, index=where)
+        # one enrolment per (programme, finishing year): warm-start cohorts and the yearly
+        # intake finish in distinct years
+        assert (name, finish) not in self.pending
+        self.pending[(name, finish)] = (m_idx, gcell, done)
+        if held is None:
+            held = self.held[name] = np.zeros((M, self.C, self.D), dtype=COUNT)
+        held[m_idx, gcell] += done
+        return float(enrol.sum() / self.D)
+
+    def _tiers(self, prog: Programme) -> np.ndarray:
+        """Priority tier of every cell for a programme (0 first; groups in no tier last)."""
+        tiers = np.full(self.G, len(prog.priority), dtype=int)
+        for i, spec in reversed(list(enumerate(prog.priority))):
+            tiers[_matches(self.groups, spec)] = i
+        return tiers[self.cell_group]
+
+    def _add(self, group_counts: np.ndarray, bucket: int, mix: dict, flow: str, t: int) -> None:
+        """Add entrants (G, D) into ``bucket`` of each group with per-dimension mixes.
+
+        ``mix[dim]`` holds state probabilities, (G, K) or (G, K, D). Every dimension's
+        multinomial is drawn by sequential conditional binomials, all dimensions at once
+        (stacked, padded with empty states) so that the number of array passes is the
+        largest number of states, not their sum.
+        """
+        cells = np.arange(self.G) * self.B + bucket
+        rows = np.flatnonzero(group_counts.max(axis=1) > 0)  # counts: max is a faster `any`
+        if rows.size:
+            drawn = self._multinomial(group_counts[rows], mix, rows, flow, t)
+            for dim, x in drawn.items():
+                self.S[dim][:, cells[rows]] += x
+        self.N[cells] += group_counts
+
+    def _multinomial(self, n: np.ndarray, mix: dict, rows: np.ndarray, flow: str, t: int) -> dict:
+        dims = list(mix)
+        sizes = [len(DIMENSIONS[d]) for d in dims]
+        K = max(sizes)
+        # dimensions with the most states first: step k then needs only a prefix of the
+        # stack (a dimension's last state takes what is left, it is never drawn); the
+        # stream positions stay those of the stack in ``mix`` order
+        order = sorted(range(len(dims)), key=lambda i: -sizes[i])
+        # probabilities that are the same in every draw keep a draw axis of length 1
+        depth = self.D if any(np.ndim(mix[d]) == 3 for d in dims) else 1
+        probs = np.zeros((len(dims), K, len(rows), depth))
+        for j, i in enumerate(order):
+            m = np.asarray(mix[dims[i]])[rows]  # (rows, K_d) or (rows, K_d, D)
+            m = m.transpose(1, 0, 2) if m.ndim == 3 else m.T[:, :, None]
+            probs[j, : m.shape[0]] = m
+        left = np.empty((len(dims), *n.shape), dtype=COUNT)
+        left[:] = n
+        rest = np.ones((len(dims), len(rows), depth))
+        out = np.zeros((len(dims), K, *n.shape), dtype=COUNT)
+        block = n.size
+        stack_pos = np.asarray(order, dtype=np.int64) * block
+        for k in range(K - 1):
+            na = sum(1 for i in order if sizes[i] - 1 > k)
+            pk = probs[:na, k]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                q = np.clip(np.where(rest[:na] > 1e-12, pk / rest[:na], 0.0), 0.0, 1.0)
+            x = self.rng.binomial(f"{flow}-{k}", t, left[:na], q,
+                                  index=lambda live: _stack_positions(live, block, stack_pos))
+            out[:na, k] = x
+            left[:na] -= x
+            rest[:na] -= pk
+        # the last state of each dimension takes what is left
+        res = {}
+        for j, i in enumerate(order):
+            out[j, sizes[i] - 1] += left[j]
+            res[dims[i]] = out[j, : sizes[i]]
+        return {d: res[d] for d in dims}
+
+    def _entry_bucket(self, t: int, years_to_retirement: float) -> int:
+        return int(np.clip(t + int(round(years_to_retirement)) - (self.t0 + 1), 0, self.B - 1))
+
+    def _promote(self, t: int, vacancies: np.ndarray) -> np.ndarray:
+        """Fill the vacancies (G, D) of appointed groups (leaders, succession pool, key commune
+        cadres) by appointment; returns the appointments per group.
+
+        The appointee has the qualification mix of the group appointed from (for leaders:
+        the pool of the same category and level; for the pool and key cadres: the ordinary
+        staff of the same category and level). The source group is not depleted: its own
+        vacancy is taken to be refilled with the same mix (a vacancy chain closed at once).
+        """
+        vac = np.where(self.appointed[:, None], vacancies, 0)
+        if not vac.any():
+            return vac
+        mix = self._pool_mix()
+        # new leaders hold the post's programme (CVCC for department, CVC+ for division
+        # leaders) at least in the scenario's share
+        floor = float(self.lv["new_leader_programme_share"])
+        sm = mix["state_mgmt"]  # (G, 3, D)
+        for i in np.flatnonzero(self.leader_group):
+            need = (2,) if self.groups["leader"].iat[i] == "so" else (1, 2)
+            rest = tuple(k for k in range(3) if k not in need)
+            q = sm[i, list(need)].sum(axis=0)
+            target = np.maximum(q, floor)
+            up = np.where(q > 0, target / np.maximum(q, 1e-12), 0.0)
+            down = np.where(q < 1, (1 - target) / np.maximum(1 - q, 1e-12), 0.0)
+            sm[i, list(need)] *= up
+            sm[i, need[-1]] += np.where(q > 0, 0.0, target)
+            sm[i, list(rest)] *= down
+        mix["state_mgmt"] = sm / np.maximum(sm.sum(axis=1, keepdims=True), 1e-12)
+        bucket = self._entry_bucket(t, self.lv["leader_years_to_retirement"])
+        self._add(vac, bucket, mix, "promote", t)
+        return vac
+
+    def _pool_mix(self) -> dict:
+        """Per appointed group, the state mix (G, K, D) of the group it appoints from."""
+        g = self.groups
+        ordinary = ~self.appointed
+        level, cat = g["level"].to_numpy(), g["category"].to_numpy()
+        pool = (g["in_pool"].to_numpy() == 1) & ~self.leader_group
+        out = {dim: np.zeros((self.G, len(names), self.D)) for dim, names in DIMENSIONS.items()}
+        by_group = {dim: S.reshape(len(S), self.G, self.B, self.D).sum(axis=2, dtype=COUNT).transpose(1, 0, 2)
+                    for dim, S in self.S.items()}  # (G, K, D)
+        heads = self.N.reshape(self.G, self.B, self.D).sum(axis=1, dtype=COUNT)  # (G, D): every dimension's total
+        anyone = heads.sum(axis=1) > 0
+        mixes: dict = {}  # source groups -> their mix (appointed groups often share a source)
+        for i in np.flatnonzero(self.appointed):
+            same_level = level == level[i]
+            same_cat = same_level & (cat == cat[i])
+            choices = [same_cat & ordinary, same_level & ordinary, ordinary]
+            if self.leader_group[i]:
+                choices.insert(0, same_cat & pool)
+            for choice in choices:
+                if anyone[choice].any():
+                    break
+            source = tuple(np.flatnonzero(choice))
+            if source not in mixes:
+                idx = list(source)
+                s = heads[idx].sum(axis=0, dtype=COUNT)[None, :]  # (1, D)
+                filled = bool((s > 0).all())
+                mixes[source] = {}
+                for dim in DIMENSIONS:
+                    tot = by_group[dim][idx].sum(axis=0, dtype=COUNT)  # (K, D)
+                    share = tot / np.maximum(s, 1)
+                    mixes[source][dim] = share if filled else np.where(s > 0, share, _uniform_first(tot.shape))
+            for dim in DIMENSIONS:
+                out[dim][i] = mixes[source][dim]
+        return out
+
+    def _recruit(self, t: int, exits: np.ndarray, headcount: np.ndarray) -> np.ndarray:
+        want = self.replacement[:, None] * exits + self.headcount_change[:, None] * headcount
+        hires = np.maximum(0, np.floor(want + self.rng.uniform("hire-round", t, want.shape))).astype(COUNT)
+        hires[self.appointed] = 0
+        bucket = self._entry_bucket(t, self.lv["recruit_years_to_retirement"])
+        self._add(hires, bucket, self.recruit_mix, "recruit", t)
+        return hires
+
+    def _group_sum(self, x: np.ndarray) -> np.ndarray:
+        return x.reshape(self.G, self.B, self.D).sum(axis=1, dtype=COUNT)
+
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self) -> Projection:
+        years = np.arange(self.t0 + 1, self.t1 + 1)
+        start = {k: (float(v[0][0]), float(v[1][0])) for k, v in self._measure().items()}
+        nums = {k: np.zeros((self.D, len(years)), dtype=np.int64) for k in TARGET_SPECS}
+        dens = {k: np.zeros((self.D, len(years)), dtype=np.int64) for k in TARGET_SPECS}
+        enrol_rows, flow_rows = [], []
+        for j, t in enumerate(years):
+            headcount = self._group_sum(self.N)
+            retired = self._retire(t)
+            exits = self._group_sum(self._exit(t))
+            stats = self._train(t)
+            promoted = self._promote(t, retired + exits)
+            hires = self._recruit(t, retired + exits, headcount)
+            for tid, (num, den) in self._measure().items():
+                nums[tid][:, j] = num
+                dens[tid][:, j] = den
+            for name, (e, c) in stats.items():
+                enrol_rows.append({"year": int(t), "programme": name, "enrolled": e, "completed": c})
+            flow_rows.append({"year": int(t), "retirements": retired.sum() / self.D,
+                              "other_exits": exits.sum() / self.D, "recruits": hires.sum() / self.D,
+                              "promotions": promoted.sum() / self.D,
+                              "headcount": self.N.sum() / self.D})
+        return Projection(scenario="", years=years, start_year=self.t0, numerators=nums,
+                          denominators=dens, start=start, enrolments=pd.DataFrame(enrol_rows),
+                          flows=pd.DataFrame(flow_rows), variates=self.rng.variates,
+                          trials=self.rng.trials)
+
+
+def _fill_level(rest: np.ndarray, w_row: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """The level ``λ`` (per draw) at which shares ``min(1, λ·w)`` of the eligible fill ``left`` places.
+
+    Water-filling: ``λ`` solves ``Σ_rows min(rest, λ·w·rest) = left`` (or is ``2 / min w``
+    when every eligible person fits, a level at which every share is 1): places go in
+    proportion to eligible × weight, and those a group cannot use (all its eligible staff
+    enrolled) go to the others in the same proportions. The sum is increasing in ``λ``, so ``λ`` and every share are
+    nondecreasing in ``left``: more places never enrol fewer people in any group.
+    Rows of equal weight saturate together, so ``λ`` is found on the few weight classes:
+    with the classes by decreasing weight, the first ``s`` saturated gives
+    ``λ_s = (left − Σ_{k<s} E_k) / Σ_{k≥s} w_k E_k``, and ``λ`` is the first ``λ_s`` with
+    ``λ_s · w_s < 1``.
+
+    Parameters
+    ----------
+    rest : ndarray (R, D)
+        Eligible staff per row and draw.
+    w_row : ndarray (R,)
+        Positive weight of each row.
+    left : ndarray (D,)
+        Places per draw.
+
+    Returns
+    -------
+    ndarray (D,)
+        ``λ`` per draw; the share of a row is ``min(1, λ·w)``.
+    """
+    wk, cls = np.unique(w_row, return_inverse=True)
+    wk, cls = wk[::-1], len(wk) - 1 - cls  # decreasing weight
+    # sums per class in one pass: rows of a class come in runs (rows are by move, then cell)
+    starts = np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]])
+    runs = np.add.reduceat(rest, starts, axis=0, dtype=COUNT)  # counts fit, see COUNT
+    run_cls = cls[starts]
+    E = np.stack([runs[run_cls == k].sum(axis=0, dtype=np.float64) for k in range(len(wk))])  # (K, D)
+    done = np.vstack([np.zeros((1, E.shape[1])), np.cumsum(E, axis=0)[:-1]])  # Σ_{k<s} E_k
+    tail = np.cumsum((wk[:, None] * E)[::-1], axis=0)[::-1]  # Σ_{k≥s} w_k E_k
+    # λ ≥ 1/w_min enrols everyone: 2/w_min stands for "unbounded" (finite, and safely past 1)
+    full = 2.0 / wk[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lam = np.where(tail > 0, (np.asarray(left, dtype=np.float64) - done) / tail, full)
+    fits = lam * wk[:, None] < 1.0
+    first = np.argmax(fits, axis=0)
+    lam = np.where(fits.any(axis=0), lam[first, np.arange(E.shape[1])], full)
+    return np.clip(lam, 0.0, full)
+
+
+def _uniform_first(shape) -> np.ndarray:
+    out = np.zeros(shape)
+    out[0] = 1.0
+    return out
+
+
