@@ -80,6 +80,18 @@ GOOD_COUNTS = {
 }
 
 
+FLOWS_HEADER = ["year", "category", "level", "flow", "count"]
+#: A valid flows table: one group over two years.
+GOOD_FLOWS = [
+    ["2023", "cong_chuc", "xa", "headcount", "1500"],
+    ["2023", "cong_chuc", "xa", "university", "1320"],
+    ["2024", "cong_chuc", "xa", "headcount", "1520"],
+    ["2024", "cong_chuc", "xa", "hires", "63"],
+    ["2024", "cong_chuc", "xa", "exit_huu", "41"],
+    ["2024", "cong_chuc", "xa", "university", "1350"],
+]
+
+
 def csv_text(header: list[str], rows: list[list[str]]) -> str:
     """Comma-separated text (cells with a comma or quote are quoted), lines ending in LF."""
     def cell(v: str) -> str:
@@ -193,6 +205,12 @@ def _set_obs(i: int, col: str, value: str):
     return edit
 
 
+def _flows(i: int, col: str, value: str) -> str:
+    rows = [list(r) for r in GOOD_FLOWS]
+    rows[i][FLOWS_HEADER.index(col)] = value
+    return csv_text(FLOWS_HEADER, rows)
+
+
 def _roster(edit) -> str:
     rows = [list(r) for r in GOOD_ROSTER]
     edit(rows)
@@ -226,6 +244,8 @@ def text_files() -> dict[str, bytes]:
         [*lines[:3], ",,,,,,,", "", lines[3], lines[4].replace(",8,10,", ",8,,"), *lines[5:]]) + "\n"
     files["obs_total_row_at_bottom.csv"] = good + "T06,Tổng cộng,2023,32,43,,,\n"
     files["obs_ragged_row.csv"] = good + "T04,20,2023,10,12,,Sở Nội vụ,,extra\n"
+    files["obs_trailing_comma_every_row.csv"] = "\n".join(
+        [lines[0], *(line + "," for line in lines[1:])]) + "\n"
     # scales and impossible numbers
     files["obs_percent_0_1_beside_0_100.csv"] = csv_text(OBS_HEADER, [
         ["T07", "20", "2019", "", "", "31.5", "báo cáo", ""], ["T07", "20", "2020", "", "", "34", "báo cáo", ""],
@@ -239,6 +259,9 @@ def text_files() -> dict[str, bytes]:
     files["obs_value_disagrees_with_counts.csv"] = _obs(_set_obs(0, "value", "95"))
     files["obs_t11_with_denominator.csv"] = _obs(_set_obs(5, "denominator", "1800"))
     files["obs_duplicate_rows.csv"] = good + ",".join(GOOD_OBS[1]) + "\n"
+    files["obs_absurd_magnitude.csv"] = _obs(lambda r: (_set_obs(0, "numerator", "1e300")(r),
+                                                        _set_obs(0, "denominator", "1e300")(r)))
+    files["obs_number_beyond_float.csv"] = _obs(_set_obs(1, "numerator", "1e400"))
     # what the rows name
     files["obs_unknown_unit.csv"] = _obs(_set_obs(1, "unit_code", "06999"))
     files["obs_commune_name_as_code.csv"] = _obs(_set_obs(1, "unit_code", "Phường Kỳ Lừa"))
@@ -273,6 +296,14 @@ def text_files() -> dict[str, bytes]:
     files["roster_bad_code.csv"] = _roster(_set_roster(3, "sex", "không rõ"))
     files["roster_unknown_unit.csv"] = _roster(_set_roster(0, "unit_code", "06999"))
     files["roster_text_in_year.csv"] = _roster(_set_roster(2, "birth_year", "1975 (ước)"))
+    # flows
+    files["flows_text_in_count.csv"] = _flows(3, "count", "63 người")
+    files["flows_negative_count.csv"] = _flows(4, "count", "-22")
+    files["flows_unknown_flow.csv"] = _flows(4, "flow", "nghỉ hưu")
+    files["flows_stock_above_headcount.csv"] = _flows(5, "count", "1600")
+    files["flows_duplicate_row.csv"] = csv_text(FLOWS_HEADER, [*GOOD_FLOWS, GOOD_FLOWS[3]])
+    # a lone carriage return in the header line (issue 14 item 5)
+    files["obs_control_character_in_header.csv"] = b"indicator,unit_code\r\x01\nT06,06112\n"
     return {k: (v.encode("utf-8") if isinstance(v, str) else v) for k, v in files.items()}
 
 
@@ -334,6 +365,9 @@ def workbook_files() -> dict[str, object]:
     files["return_new_commune_name_in_2023.xlsx"] = edited(lambda wb: (_cell(wb["Thông tin"], "B4", "06187"),
                                                                       _cell(wb["Thông tin"], "B5", "Phường Kỳ Lừa")))
     files["return_year_missing.xlsx"] = edited(lambda wb: _cell(wb["Thông tin"], "B6", None))
+    # one stray cell at the bottom of a sheet (issue 20 item 1: it made the reader fill ~4.6 GB)
+    files["return_stray_cell_far_down.xlsx"] = edited(lambda wb: _cell(wb[cs], "B1048576", "x"))
+    files["return_stray_cell_last_column.xlsx"] = edited(lambda wb: _cell(wb[cs], "XFD1048576", 0))
 
     def no_info(wb):
         del wb["Thông tin"]

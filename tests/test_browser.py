@@ -4,6 +4,8 @@ Opens ``index.html`` and every page it links (file:// URLs): no console error, e
 image decodes, the summary's table lists T01–T11, Vietnamese text is present as NFC,
 the summary fits a phone-width screen without horizontal page scrolling, and every
 page is under 3 MB (sizes printed). A screenshot of the summary goes to test-artifacts/.
+Printing (print media at the printable width of A4) cuts no table, and the PDFs go to
+test-artifacts/; at 390 px no table loses a column (it fits or scrolls in its own box).
 """
 
 import os
@@ -99,7 +101,7 @@ def test_summary_lists_the_targets_in_vietnamese_and_fits_a_phone(browser, repor
     assert ids == [f"T{i:02d}" for i in range(1, 12)]
     text = page.inner_text("body")
     assert unicodedata.is_normalized("NFC", text)
-    for word in ("Số liệu đến", "Tóm tắt", "Xác suất đạt", "Dữ liệu minh họa", "Đúng tiến độ"):
+    for word in ("Số liệu đến", "Tóm tắt", "Xác suất đạt", "Dữ liệu tổng hợp — minh họa", "Đúng tiến độ"):
         assert word in text, word
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px on a phone"
@@ -109,3 +111,60 @@ def test_summary_lists_the_targets_in_vietnamese_and_fits_a_phone(browser, repor
     page.screenshot(path=str(artifacts_dir / "summary-desktop.png"), full_page=True)
     context.close()
     assert not errors
+
+
+#: A4 portrait minus the print stylesheet's side margins (12 mm each), in CSS pixels (96 per inch).
+A4_PRINTABLE_PX = int((210 - 2 * 12) / 25.4 * 96)
+PHONE_PX = 390
+
+_TABLE_FIT = """(limit) => Array.from(document.querySelectorAll('table')).map(t => {
+    const r = t.getBoundingClientRect();
+    return {first: (t.querySelector('td, th') || {}).textContent, scroll: t.scrollWidth,
+            right: Math.round(r.right), limit: limit};
+}).filter(t => t.scroll > t.limit + 1 || t.right > t.limit + 1)"""
+
+_TABLE_REACH = """() => Array.from(document.querySelectorAll('table')).map(t => {
+    const wrap = t.closest('.table-wrap');
+    const style = wrap ? getComputedStyle(wrap).overflowX : 'none';
+    const fits = t.getBoundingClientRect().right <= window.innerWidth + 1;
+    const scrolls = wrap !== null && (style === 'auto' || style === 'scroll') && wrap.scrollWidth >= t.scrollWidth
+                    && wrap.getBoundingClientRect().right <= window.innerWidth + 1;
+    return {first: (t.querySelector('td, th') || {}).textContent, fits: fits, scrolls: scrolls};
+}).filter(t => !(t.fits || t.scrolls))"""
+
+
+@pytest.mark.parametrize("name", ["index.html", "summary.html", "scenarios.html", "target-T01.html"])
+def test_printing_to_a4_cuts_no_table(browser, report_folder, artifacts_dir, name):
+    """In print media at the printable width of A4 every table wraps to fit: nothing is cut off."""
+    context = browser.new_context(viewport={"width": A4_PRINTABLE_PX, "height": 1100}, offline=True)
+    page = context.new_page()
+    page.goto((report_folder / name).as_uri(), wait_until="load")
+    page.emulate_media(media="print")
+    assert page.evaluate(_TABLE_FIT, A4_PRINTABLE_PX) == [], f"{name}: tables wider than the printable width"
+    assert page.evaluate("document.documentElement.scrollWidth") <= A4_PRINTABLE_PX
+    wide_images = page.evaluate(f"Array.from(document.images).filter(i => i.getBoundingClientRect().right > "
+                                f"{A4_PRINTABLE_PX + 1}).length")
+    assert wide_images == 0
+    pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    (artifacts_dir / f"print-{name.replace('.html', '')}.pdf").write_bytes(pdf)
+    assert pdf[:5] == b"%PDF-" and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 1
+    context.close()
+
+
+def test_on_a_phone_no_table_loses_a_column(browser, report_folder):
+    """At 390 px every table fits, or scrolls inside its own box; the page itself never scrolls sideways."""
+    names = ["index.html", "summary.html", "scenarios.html", "targets.html", "data-review.html", "target-T01.html",
+             *sorted(p.name for p in report_folder.glob("commune-*.html"))[:1], "methods.html"]
+    for name in names:
+        context, page, errors = _open(browser, (report_folder / name).as_uri(), width=PHONE_PX)
+        assert page.evaluate(_TABLE_REACH) == [], f"{name}: a table is cut on a phone"
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px on a phone"
+        context.close()
+
+
+def test_charts_are_drawn_at_twice_their_display_size(browser, report_folder):
+    context, page, errors = _open(browser, (report_folder / "target-T01.html").as_uri())
+    sizes = page.evaluate("Array.from(document.images).map(i => [i.naturalWidth, i.getAttribute('width')])")
+    assert sizes and all(natural == 2 * int(width) for natural, width in sizes)
+    context.close()

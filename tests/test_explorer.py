@@ -21,7 +21,7 @@ import yaml
 
 from forecast import config, explorer
 from forecast.domain.targets import load_targets
-from forecast.explorer import Explorer, ViewState
+from forecast.explorer import Explorer, ViewState, clean
 from forecast.results import Forecast
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,7 +102,8 @@ class Calls:
     def fake_effort(self, roster, scenario, target_id, p=0.8, **engine):
         self.effort.append((target_id, p, dict(scenario.levers)))
         return SimpleNamespace(lever="training_places", value=320.0, probability=0.81, verdict="reachable",
-                               cost=1.5e9)
+                               baseline_value=float(scenario.levers["training_places"]), cost=4.5e9,
+                               cost_per_year=1.5e9, scenario=None)
 
 
 def fake_saver(scenario, path):
@@ -146,8 +147,8 @@ def test_update_returns_the_whole_view():
 
 
 @pytest.mark.parametrize("lang, starts, required, trend", [
-    ("vi", "Với các đòn bẩy này, khả năng toàn tỉnh đạt mục tiêu T06 (95%) vào năm 2030 là", "80%", "xu hướng hiện nay: 25%"),
-    ("en", "With these levers, the probability that the province meets target T06 (95%) by 2030 is", "80%", "current trend: 25%"),
+    ("vi", "Với các đòn bẩy này, khả năng toàn tỉnh đạt mục tiêu T06 (95%) vào năm 2030 là", "80%", "xu hướng hiện nay: 25,0%"),
+    ("en", "With these levers, the probability that the province meets target T06 (95%) by 2030 is", "80%", "current trend: 25.0%"),
 ])
 def test_verdict_is_one_plain_line_in_the_chosen_language(lang, starts, required, trend):
     ex, _ = make()
@@ -286,9 +287,53 @@ def test_required_effort_is_cached_per_view_and_described_in_both_languages():
     assert calls.effort == [("T06", 0.9, {"training_places": 120, "hiring_freeze": 0})]
     vi = ex.effort_text(effort, "vi")
     en = ex.effort_text(effort, "en")
-    assert "Chỉ tiêu đào tạo đại học/năm = 320; xác suất đạt 81%; chi phí 1.500 triệu đồng" in vi
-    assert vi.endswith("Có thể đạt được.")
-    assert "University places a year = 320; probability 81%; cost 1,500 million VND" in en
+    assert "Chỉ tiêu đào tạo đại học/năm = 320; xác suất đạt 81,0%; chi phí 1.500 triệu đồng mỗi năm" in vi
+    assert "University places a year = 320; probability 81.0%; cost 1,500 million VND a year" in en
+
+
+def _effort(verdict="reachable", value=320.0, baseline=100.0, probability=0.81, scenario_value=None):
+    scenario = None if scenario_value is None else FakeScenario("x", {"training_places": scenario_value})
+    return SimpleNamespace(lever="training_places", value=value, probability=probability, verdict=verdict,
+                           baseline_value=baseline, cost=None, cost_per_year=None, scenario=scenario)
+
+
+@pytest.mark.parametrize("effort, says, never", [
+    (_effort("unreachable with these levers", value=21058.0, probability=0.004),
+     ["Không thể đạt T06", "chỉ bằng “Chỉ tiêu đào tạo đại học/năm”", "gần như chắc chắn không đạt", "nghỉ hưu"],
+     ["21.058", "21058"]),
+    (_effort(value=40.0, baseline=100.0), ["đã đạt xác suất yêu cầu", "= 40"], []),
+    (_effort(value=320.0), ["= 320", "xác suất đạt 81,0%"], ["Không thể"]),
+])
+def test_effort_results_explain_unreachable_in_words_and_never_show_the_search_ceiling(effort, says, never):
+    ex, _ = make()
+    line = ex.effort_text(effort, "vi")
+    assert all(s in line for s in says), line
+    assert not any(n in line for n in never), line
+
+
+@pytest.mark.parametrize("effort, applied", [
+    (_effort(value=320.0, scenario_value=320), {"training_places": 320}),
+    (_effort(value=320.0), {"training_places": 320.0}),  # no scenario: the value itself
+    (_effort("unreachable with these levers", value=21058.0), {}),  # nothing to apply
+])
+def test_an_effort_result_offers_the_slider_values_that_apply_it(effort, applied):
+    ex, _ = make()
+    assert ex.effort_levers(effort) == applied
+
+
+def test_the_effort_answer_is_applied_on_a_click_and_cleared_when_the_target_changes():
+    ex, _ = make()
+    ex.widget()
+    ui = ex._ui
+    ui.effort_button.click()
+    assert "Nỗ lực cần thiết cho T06" in ui.effort_out.value
+    assert ui.effort.apply.layout.display == "" and ui.effort.apply.description == "Áp dụng giá trị này"
+    ui.effort.apply.click()
+    assert ui.levers["training_places"].value == 320 and ex.levers["training_places"] == 320
+    assert ui.rows["training_places"].box.value == "320"
+    ui.effort_button.click()
+    ui.target.value = "T02"
+    assert ui.effort_out.value == "" and ui.effort.apply.layout.display == "none"
 
 
 # -- saving the scenario -------------------------------------------------------------------------
@@ -305,24 +350,42 @@ def test_save_writes_the_current_levers_under_the_new_name(tmp_path):
 def test_save_refuses_to_replace_an_existing_scenario(tmp_path):
     ex, _ = make()
     (tmp_path / "baseline.yml").write_text("name: baseline\n", encoding="utf-8")
-    with pytest.raises(FileExistsError, match="baseline.yml exists"):
+    with pytest.raises(explorer.InputError, match="Đã có kịch bản tên “baseline”"):
         ex.save_scenario("baseline", directory=tmp_path)
     assert (tmp_path / "baseline.yml").read_text(encoding="utf-8") == "name: baseline\n"
     ex.save_scenario("baseline", directory=tmp_path, overwrite=True)
     assert "training_places" in (tmp_path / "baseline.yml").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name, ok", [
-    ("tang_dao_tao", True), ("freeze-2026", True), ("A1", True),
-    ("", False), ("../etc/passwd", False), ("có dấu", False), ("_hidden", False), ("x" * 65, False),
-    ("a/b", False),
+@pytest.mark.parametrize("name, stem", [
+    ("tang_dao_tao", "tang_dao_tao"), ("freeze-2026", "freeze_2026"), ("A1", "a1"),
+    ("kịch bản A", "kich_ban_a"), ("Đào tạo 2026", "dao_tao_2026"), ("  có dấu  ", "co_dau"),
+    ("../etc/passwd", "etc_passwd"), ("a/b", "a_b"), ("..", None), ("", None), ("   ", None), ("x" * 65, None),
+    ("_hidden", "hidden"),
 ])
-def test_scenario_names_are_safe_file_stems(name, ok):
-    if ok:
-        assert explorer.check_scenario_name(name) == name
-    else:
-        with pytest.raises(ValueError, match="scenario name"):
-            explorer.check_scenario_name(name)
+def test_scenario_names_keep_vietnamese_letters_and_their_files_stay_in_the_folder(tmp_path, name, stem):
+    if stem is None:
+        with pytest.raises(explorer.InputError, match="Tên kịch bản"):
+            explorer.scenario_path(tmp_path, name)
+        return
+    display, path = explorer.scenario_path(tmp_path, name)
+    assert display == name.strip() and path == tmp_path.resolve() / f"{stem}.yml"
+
+
+def test_a_scenario_saved_under_a_vietnamese_name_is_listed_and_loaded_under_it(tmp_path):
+    ex, _ = make(load_scenario=lambda path: _load_fake(path))
+    ex.update(training_places=250)
+    path = ex.save_scenario("kịch bản A", directory=tmp_path)
+    assert path.name == "kich_ban_a.yml"
+    ex.update(training_places=0)
+    state = ex.load(path)
+    assert state.levers["training_places"] == 250 and ex.levers["training_places"] == 250
+    assert ex.reset().levers["training_places"] == 100
+
+
+def _load_fake(path):
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return FakeScenario(doc["name"], dict(doc["levers"]))
 
 
 def test_save_defaults_to_the_projects_scenarios_folder(tmp_path, monkeypatch):
@@ -333,24 +396,58 @@ def test_save_defaults_to_the_projects_scenarios_folder(tmp_path, monkeypatch):
 
 # -- exporting the view ----------------------------------------------------------------------------
 
-def test_export_writes_the_chart_and_its_data(tmp_path):
+def test_export_writes_the_chart_and_an_excel_table_with_headers_in_the_language_and_whole_years(tmp_path):
     ex, _ = make()
-    ex.update(training_places=200, target="T02", lang="en")
+    ex.update(training_places=200, target="T02")
     paths = ex.export(tmp_path)
-    assert paths["png"].name == "baseline_T02_20_en.png"
+    assert paths["png"].name.startswith("baseline_T02_20_") and paths["xlsx"].suffix == ".xlsx"
     assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    table = pd.read_csv(paths["csv"])
-    chart = table[table["series"].isin(["trend", "scenario"])]
-    assert len(chart) == 2 * len(YEARS) and (chart["target_id"] == "T02").all()
-    assert chart["threshold"].iloc[0] == pytest.approx(0.70)
-    probs = table[table["series"] == "p_meet"]
-    assert set(probs["target_id"]) == {t.id for t in TARGETS}
-    assert probs.set_index("target_id").loc["T02", "threshold"] == pytest.approx(0.70)  # shares throughout
-    assert (table["lever_training_places"] == 200).all()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline_T02_20_en.csv", "baseline_T02_20_en.png"]
+    sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
+    assert list(sheets) == ["Biểu đồ", "Xác suất", "Đòn bẩy"]
+    chart = sheets["Biểu đồ"]
+    assert list(chart.columns[:4]) == ["Chuỗi", "Năm", "Trung bình", "Trung vị"]
+    assert set(chart["Chuỗi"]) == {"Xu hướng", "Kịch bản"} and len(chart) == 2 * len(YEARS)
+    assert chart["Năm"].tolist() == YEARS * 2 and chart["Năm"].dtype.kind == "i"  # 2026, not 2026.0
+    probs = sheets["Xác suất"].set_index("Mục tiêu")
+    assert set(probs.index) == {t.id for t in TARGETS}
+    assert probs.loc["T02", "Ngưỡng"] == pytest.approx(0.70)
+    assert "Mức năm 2030 (trung vị)" in probs.columns and "Khoảng cách tới mục tiêu" in probs.columns
+    levers = sheets["Đòn bẩy"].set_index("Đòn bẩy")
+    assert levers.loc["Chỉ tiêu đào tạo đại học/năm", "Giá trị đòn bẩy"] == 200  # a number Excel can use
     before = ex.png()
     ex.update(training_places=210)
     assert _pixels(ex.png()).shape == _pixels(before).shape  # the widget's picture survives the export
+
+
+def test_every_export_gets_a_name_of_its_own(tmp_path):
+    ex, _ = make()
+    first = ex.export(tmp_path)
+    second = ex.export(tmp_path)
+    assert first["png"] != second["png"] and first["png"].exists() and second["png"].exists()
+    assert len(list(tmp_path.glob("*.xlsx"))) == 2
+
+
+@pytest.mark.parametrize("synthetic", [True, False])
+def test_the_exported_png_carries_levers_verdict_and_the_synthetic_mark(tmp_path, monkeypatch, synthetic):
+    calls = Calls()
+    ex = Explorer(SimpleNamespace(observations=OBS, roster=ROSTER, synthetic=synthetic),
+                  scenario=FakeScenario("baseline", {"training_places": 100, "hiring_freeze": 0}),
+                  project=calls.fake_project, analyse=calls.fake_analyse, lever_catalogue=CATALOGUE)
+    ex.update(training_places=150)
+    drawn = []
+    original = ex.state.figure.savefig
+
+    def spy(*args, **kwargs):
+        drawn.extend(t.get_text() for t in ex.state.figure.texts)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ex.state.figure, "savefig", spy)
+    ex.export(tmp_path)
+    words = "\n".join(drawn)
+    assert "Chỉ tiêu đào tạo đại học/năm: 150" in words and "Dừng tuyển dụng: 0" in words
+    assert ex.state.verdict[:40] in words.replace("\n", " ")
+    assert ("DỮ LIỆU MÔ PHỎNG" in words) is synthetic
+    assert not ex.state.figure.texts  # the notes leave the widget's chart
 
 
 def test_a_failed_export_leaves_the_previous_file_and_no_temporary(tmp_path, monkeypatch):
@@ -372,7 +469,7 @@ def test_a_failed_export_leaves_the_previous_file_and_no_temporary(tmp_path, mon
 def test_export_defaults_to_the_reports_explorer_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("FORECAST_REPORTS", str(tmp_path))
     ex, _ = make()
-    assert ex.export()["csv"].parent == tmp_path / "explorer"
+    assert ex.export()["xlsx"].parent == tmp_path / "explorer"
 
 
 def _pixels(png: bytes) -> np.ndarray:
@@ -675,57 +772,74 @@ def _notebook():
     return nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
 
 
-def test_the_notebook_is_thin_clean_and_on_the_workbench_kernel():
+def test_the_notebook_is_a_clean_launcher_on_the_workbench_kernel():
     nb = _notebook()
     assert nb.metadata["kernelspec"]["name"] == config.KERNEL_NAME
+    assert "widgets" not in nb.metadata, "no widget state is committed"
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code)
     assert code[0].metadata["tags"] == ["parameters"]
+    assert len(code) == 2 and "launch(" in code[1].source and len(code[1].source.splitlines()) <= 3
     assert all("def " not in c.source and "class " not in c.source for c in code)
-    assert "from forecast.explorer import Explorer" in code[1].source
 
 
-@pytest.mark.parametrize("words", [
-    # Vietnamese guide: the levers in the Department's terms
-    ("Hướng dẫn", "số chỉ tiêu mỗi năm", "dừng tuyển dụng", "tinh giản", "chỉ tuyển người có bằng đại học",
-     "Tính nỗ lực cần thiết", "Lưu kịch bản", "Xuất PNG + CSV"),
-    # English guide
-    ("guide", "places per year", "hiring freeze", "posts cut", "degrees required of all new hires",
-     "Compute required effort", "Save scenario", "Export PNG + CSV"),
-])
-def test_the_notebook_opens_with_a_guide_in_both_languages(words):
-    nb = _notebook()
-    guide = " ".join(c.source for c in nb.cells[:3] if c.cell_type == "markdown")
-    for word in words:
-        assert word in guide, word
-    assert nb.cells[3].cell_type == "code", "the guide comes before any code"
+def test_the_guide_is_inside_the_app_in_both_languages():
+    ex, _ = make()
+    ex.widget()
+    guide = ex._ui.guide.widget
+    assert "gõ số vào ô bên cạnh (ví dụ 60% hoặc 1,5)" in guide.value
+    ex._ui.lang.value = "en"
+    assert "type a value in the box beside it (e.g. 60% or 1.5)" in guide.value
 
 
 # -- the notebook under papermill (no browser: widgets render their initial state) ------------------------
 
 @needs_demo
 @pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("forecast.verdict.analysis") is None, reason="forecast.verdict.analysis not in the tree yet")
-@pytest.mark.parametrize("lang, starts", [("en", "With these levers")])
-def test_the_notebook_runs_top_to_bottom_under_papermill(tmp_path, lang, starts):
+def test_the_notebook_runs_under_papermill_and_the_committed_file_stays_clean(tmp_path):
     import nbformat
     import papermill as pm
 
     source = ROOT / "notebooks" / "explore.ipynb"
-    stored = nbformat.read(source, as_version=4)
-    assert stored.metadata["kernelspec"]["name"] == config.KERNEL_NAME
-    assert all(not c.get("outputs") for c in stored.cells if c.cell_type == "code"), "commit it without outputs"
+    before = source.read_bytes()
     out = tmp_path / "explore.ipynb"
-    pm.execute_notebook(str(source), str(out), parameters={"lang": lang, "n_draws": 50, "target": "T01"},
+    pm.execute_notebook(str(source), str(out), parameters={"lang": "en", "n_draws": 50, "target": "T01"},
                         kernel_name=config.KERNEL_NAME, cwd=str(tmp_path), progress_bar=False)
     executed = nbformat.read(out, as_version=4)
-    printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
-    assert printed.startswith(f"{starts}, the probability that the province meets target T01 (95%) by 2030 is")
-    shown = [o for o in executed.cells[-2].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    shown = [o for o in executed.cells[-1].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(shown) == 1  # the explorer is displayed once
+    assert not [o for o in executed.cells[-1].outputs if o.get("output_type") == "error" or o.get("name") == "stderr"]
+    assert source.read_bytes() == before, "running the notebook must not write into the committed file"
+    assert "widgets" not in nbformat.read(source, as_version=4).metadata
+
+
+@pytest.mark.parametrize("env, params, expected", [
+    ({}, {}, {"data_dir": "", "scenario": "baseline", "lang": "vi", "n_draws": 500}),
+    ({"FORECAST_EXPLORE_LANG": "en", "FORECAST_EXPLORE_DATA": "/d", "FORECAST_EXPLORE_DRAWS": "200"}, {},
+     {"data_dir": "/d", "scenario": "baseline", "lang": "en", "n_draws": 200}),
+    # a parameter set away from its default (papermill's injection) wins over the command's variable
+    ({"FORECAST_EXPLORE_SCENARIO": "y", "FORECAST_EXPLORE_LANG": "en"}, {"scenario": "x"},
+     {"lang": "en", "scenario": "x"}),
+])
+def test_the_launcher_reads_the_commands_settings_unless_a_parameter_was_set(env, params, expected):
+    got = explorer.settings(**params, environ=env)
+    assert {k: got[k] for k in expected} == expected
 
 
 def test_verdict_leaves_out_the_trend_when_the_unit_has_none():
     ex, _ = make()
     line = ex.verdict("T06", "20", 0.5, None, 0.8, "en")
-    assert "current trend" not in line and line.endswith("is 50%: acceleration needed (required 80%).")
+    assert "current trend" not in line and line.endswith("is 50.0%: acceleration needed (required 80%).")
+
+
+@pytest.mark.parametrize("marked, cleaned", [(True, True), (False, False)])
+def test_jupyterlab_saves_the_marked_launcher_without_outputs_or_widget_state(marked, cleaned):
+    nb = {"metadata": {"widgets": {"state": {}}, **({"forecast": {"clean_on_save": True}} if marked else {})},
+          "cells": [{"cell_type": "code", "execution_count": 3, "metadata": {},
+                     "outputs": [{"output_type": "display_data", "data": {"text/plain": "HBox()"}}]}]}
+    clean.pre_save({"type": "notebook", "content": nb}, path="notebooks/explore.ipynb")
+    assert (nb["cells"][0]["outputs"] == [] and "widgets" not in nb["metadata"]) is cleaned
+
+
+def test_the_committed_launcher_asks_to_be_saved_clean():
+    assert clean.marked(dict(_notebook()))

@@ -37,10 +37,10 @@ def test_percent(share, digits, lang, expected):
 
 
 @pytest.mark.parametrize(("pp", "lang", "unit", "expected"), [
-    (1.25, "vi", True, "+1,2 đ.p./năm"),
+    (1.25, "vi", True, "+1,2 điểm phần trăm/năm"),
     (1.25, "en", True, "+1.2 pp/yr"),
-    (-0.5, "vi", True, "-0,5 đ.p./năm"),
-    (0.0, "vi", True, "0,0 đ.p./năm"),
+    (-0.5, "vi", True, "-0,5 điểm phần trăm/năm"),
+    (0.0, "vi", True, "0,0 điểm phần trăm/năm"),
     (2.0, "vi", False, "+2,0"),
     (float("nan"), "en", True, "–"),
 ])

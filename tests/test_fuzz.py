@@ -12,7 +12,7 @@ import string
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from forecast.domain.targets import indicator_ids
@@ -100,6 +100,11 @@ def test_any_bytes_decode_or_fail_with_a_message(raw):
                          st.lists(st.lists(cells, min_size=1, max_size=9), max_size=10).map(
                              lambda rows: "\n".join(",".join(r) for r in rows).encode("utf-8"))),
        name=st.sampled_from(["x.csv", "x.xlsx", "x.csv.gz", "x.txt", "x.xls", "x.pdf"]))
+# issue 14 item 5: a lone carriage return made the CSV module fail inside the header line
+@example(content=b"\r\x01", name="x.csv")
+@example(content=b"a,b\r\x01\n1,2\n", name="x.csv")
+# issue 20 item 6: a separator at the end of every row
+@example(content=b"a,b\n1,2,\n3,4,\n", name="x.csv")
 def test_any_file_validates_to_located_problems_never_an_exception(tmp_path, content, name):
     path = tmp_path / name
     path.write_bytes(content)

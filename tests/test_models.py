@@ -8,7 +8,7 @@ import pytest
 
 from forecast.models import MODELS, DefaultModel, PooledLogit, default_model, get_model
 from forecast.models.base import SeriesError, check_series
-from forecast.models.default import (
+from forecast.models.calibration import (
     GROWTH_BOUNDS,
     HALF_LIFE,
     Calibration,
@@ -16,14 +16,13 @@ from forecast.models.default import (
     effective_size,
     era_ratios,
     error_growth,
-    is_flat,
     isotonic,
     learn_calibration,
     record_weights,
-    rolling_records,
     shared_direction,
     simplex_grid,
 )
+from forecast.models.default import COMPONENTS, is_flat, rolling_records
 from forecast.results import Forecast
 
 YEARS = list(range(2016, 2026))
@@ -39,9 +38,22 @@ def share_series(start=0.6, gain=0.02, n=10, noise=0.004, seed=1, den=800):
                          "denominator": float(den), "break": False})
 
 
+def peer_series(n_series=12):
+    return [share_series(0.3 + 0.04 * k, 0.01 + 0.002 * k, seed=100 + k) for k in range(n_series)]
+
+
+#: Constructor arguments a model needs beyond the series (the global model learns from peers).
+NEEDS = {"global_boost": lambda: {"peers": peer_series()}}
+
+
+def make(name):
+    """A new model by name, with the peers it needs."""
+    return get_model(name, **NEEDS.get(name, dict)())
+
+
 @pytest.mark.parametrize("name", list(MODELS))
 def test_protocol_fit_returns_self_and_predict_returns_forecast(name):
-    model = get_model(name)
+    model = make(name)
     assert not [k for k in vars(model) if k.endswith("_")], "__init__ must only store arguments"
     assert model.fit(share_series()) is model
     fc = model.predict(FUTURE, n_draws=300, seed=3)
@@ -54,7 +66,7 @@ def test_protocol_fit_returns_self_and_predict_returns_forecast(name):
 @pytest.mark.parametrize("name", list(MODELS))
 @pytest.mark.parametrize("start,gain", [(0.9, 0.03), (0.05, -0.01), (0.97, 0.005)])
 def test_shares_stay_inside_zero_one(name, start, gain):
-    fc = get_model(name).fit(share_series(start, gain, noise=0.01)).predict(range(2026, 2041), n_draws=400)
+    fc = make(name).fit(share_series(start, gain, noise=0.01)).predict(range(2026, 2041), n_draws=400)
     assert fc.draws.min() >= 0 and fc.draws.max() <= 1
     assert (fc.median >= 0).all() and (fc.median <= 1).all()
 
@@ -62,14 +74,14 @@ def test_shares_stay_inside_zero_one(name, start, gain):
 @pytest.mark.parametrize("name", list(MODELS))
 def test_same_seed_same_draws(name):
     s = share_series()
-    a = get_model(name).fit(s).predict(FUTURE, n_draws=200, seed=7).draws
-    b = get_model(name).fit(s).predict(FUTURE, n_draws=200, seed=7).draws
+    a = make(name).fit(s).predict(FUTURE, n_draws=200, seed=7).draws
+    b = make(name).fit(s).predict(FUTURE, n_draws=200, seed=7).draws
     assert np.array_equal(a, b)
 
 
 def test_registry_names_and_unknown_model():
     assert set(MODELS) >= {"last_value", "straight_line", "cagr", "logit_linear", "damped_logit",
-                           "pooled_logit", "default"}
+                           "pooled_logit", "global_boost", "ets_damped_logit", "theta", "default"}
     assert isinstance(default_model(), DefaultModel)
     with pytest.raises(KeyError, match="known: last_value"):
         get_model("prophet")
@@ -157,7 +169,7 @@ def test_intervals_widen_with_the_horizon_and_carry_parameter_uncertainty():
 
 
 @pytest.mark.parametrize("name", ["straight_line", "logit_linear", "damped_logit", "cagr", "pooled_logit",
-                                  "default"])
+                                  "ets_damped_logit", "theta", "default"])
 def test_a_declared_break_is_a_level_shift_with_the_trend_carried_across(name):
     years = np.arange(2017, 2026)
     value = 0.50 + 0.02 * (years - 2017) - 0.08 * (years >= 2025)
@@ -394,7 +406,7 @@ def test_era_rescaling_widens_the_errors_but_keeps_the_median(monkeypatch):
     args = (np.vstack([P, P]), np.r_[h1, h5], np.full(2 * n, 0.01), np.repeat([1, 5], n))
     kw = {"ages": np.r_[years_old, years_old], "min_records": 10}
     rescaled = learn_calibration(*args, **kw)
-    monkeypatch.setattr("forecast.models.default.era_ratios", lambda e, a, hs, m: {int(h): 1.0 for h in hs})
+    monkeypatch.setattr("forecast.models.calibration.era_ratios", lambda e, a, hs, m: {int(h): 1.0 for h in hs})
     plain = learn_calibration(*args, **kw)
     assert rescaled.ratios[5] > 1.4
     widths = [np.subtract(*c.quantile((-1, 5), [0.9, 0.1])) for c in (plain, rescaled)]

@@ -100,7 +100,7 @@ def test_what_it_takes_reads_the_pace(results):
     o = results.target("T07")                                  # behind: required pace above observed
     o.attainment.update(required_pace_pp=3.0, observed_pace_pp=1.0, status="off_track")
     sentence = nbk.what_it_takes(o, "vi")
-    assert "+3,0 đ.p./năm" in sentence and "gấp 3,0 lần" in sentence
+    assert "+3,0 điểm phần trăm/năm" in sentence and "gấp 3,0 lần" in sentence
 
 
 @pytest.mark.slow

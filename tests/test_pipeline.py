@@ -85,7 +85,7 @@ def test_fan_out_names_pages_from_parameters():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"lang": "fr"}, "--lang"),
     ({"as_of": "next"}, "--as-of: must be a whole number"),
-    ({"as_of": 1990}, "outside 2000–2100"),
+    ({"as_of": 1990}, "outside 2015–"),
     ({"jobs": 0}, "--jobs"),
     ({"data_dir": "/nonexistent/folder"}, "--data"),
     ({"spec": "/nonexistent/run.yml"}, "--spec"),

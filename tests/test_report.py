@@ -25,18 +25,33 @@ def test_page_text_is_nfc():
     assert "Số liệu Lạng Sơn" in doc and unicodedata.is_normalized("NFC", doc)
 
 
-@pytest.mark.parametrize(("lang", "as_of_text", "method_word"), [
-    ("vi", "Số liệu đến:</strong> 30/10/2025", "Phương pháp"),
-    ("en", "Data as of:</strong> 2025-10-30", "Method"),
+@pytest.mark.parametrize(("lang", "as_of_text", "method_word", "notice", "other_notice"), [
+    ("vi", "Số liệu đến:</strong> 30/10/2025", "Phương pháp", "Dữ liệu tổng hợp — minh họa", "Synthetic data"),
+    ("en", "Data as of:</strong> 2025-10-30", "Method", "Synthetic data — for illustration", "Dữ liệu"),
 ])
-def test_header_states_as_of_source_notice_method_and_link(results, lang, as_of_text, method_word):
+def test_header_states_as_of_source_notice_method_and_link(results, lang, as_of_text, method_word, notice,
+                                                           other_notice):
     head = report.page_header(results, lang)
     assert as_of_text in head
-    assert "tests/conftest.py" in head                         # the data source
-    assert report.SYNTHETIC_NOTICE.split(" / ")[0] in head     # vi and en notice, both
-    assert "Synthetic demonstration data" in head
+    assert "Tỉnh thử nghiệm" in head                            # the dataset's name
+    assert notice in head and other_notice not in head          # the notice in the page's language only
     assert method_word in head
     assert 'href="methods.html"' in head
+
+
+def test_header_states_synthetic_data_instead_of_the_generator_command(results):
+    results.meta = {"name": "Tỉnh mô phỏng / Synthetic demonstration province", "source": "forecast synth --seed 165"}
+    vi, en = report.page_header(results, "vi"), report.page_header(results, "en")
+    assert "forecast synth" not in vi + en and "--seed" not in vi + en
+    assert "Tỉnh mô phỏng — bộ số liệu tổng hợp" in vi and "Synthetic demonstration province" not in vi
+    assert "Synthetic demonstration province — a synthetic dataset" in en
+
+
+def test_header_names_the_source_of_real_data(results):
+    results.synthetic = False
+    results.meta = {"name": "Sở Nội vụ", "source": "Báo cáo năm 2025 của các đơn vị"}
+    head = report.page_header(results, "vi")
+    assert "Sở Nội vụ — Báo cáo năm 2025 của các đơn vị" in head
 
 
 def test_header_has_no_synthetic_notice_for_real_data(results):
@@ -45,6 +60,7 @@ def test_header_has_no_synthetic_notice_for_real_data(results):
 
 
 def test_header_escapes_data_derived_text(results):
+    results.synthetic = False
     results.meta = {"name": "<script>alert(1)</script>", "source": "x & y"}
     head = report.page_header(results, "vi")
     assert "<script>" not in head and "&lt;script&gt;" in head and "x &amp; y" in head
@@ -62,22 +78,62 @@ def test_index_links_pages_by_section(results):
     assert "Xã &lt;b&gt;" in doc
 
 
-def test_methods_page_renders_markdown_and_escapes_html(tmp_path, monkeypatch, results):
+@pytest.mark.parametrize(("lang", "file", "heading"), [("vi", "methods.vi.md", "Phương pháp"),
+                                                       ("en", "methods.md", "Methods")])
+def test_methods_page_renders_the_notes_of_its_language(tmp_path, monkeypatch, results, lang, file, heading):
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "methods.md").write_text("# Phương pháp\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>\n",
-                                                   encoding="utf-8")
+    (tmp_path / "docs" / file).write_text(f"# {heading}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>x</script>\n",
+                                          encoding="utf-8")
     monkeypatch.setenv("FORECAST_ROOT", str(tmp_path))
     out = tmp_path / "methods.html"
-    report.write_methods_page(out, results, "vi")
+    report.write_methods_page(out, results, lang)
     doc = out.read_text(encoding="utf-8")
-    assert "<h1>Phương pháp</h1>" in doc and "<table>" in doc
+    assert f"<h1>{heading}</h1>" in doc and "<table>" in doc
+    assert '<div class="table-wrap"' in doc                  # wide tables scroll in their own box
     assert "<script>" not in doc
+
+
+def test_maintainers_comments_in_the_notes_are_not_shown():
+    body = report.markdown_to_html("a\n\n<!-- sensitivity:start -->\n| x |\n|---|\n| 1 |\n<!-- sensitivity:end -->\n")
+    assert "sensitivity" not in body and "<table>" in body
 
 
 def test_methods_page_exists_even_without_notes(tmp_path, monkeypatch, results):
     monkeypatch.setenv("FORECAST_ROOT", str(tmp_path))
     report.write_methods_page(tmp_path / "methods.html", results, "en")
     assert "not part of this release" in (tmp_path / "methods.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_method_notes_exist_in_both_languages(lang):
+    from forecast import config
+
+    assert config.methods_file_for(lang).is_file()
+
+
+def test_the_vietnamese_method_notes_follow_the_english_ones():
+    """Same sections in the same order, and every figure of a section in its translation too."""
+    from forecast import config
+
+    def sections(path):
+        text = path.read_text(encoding="utf-8")
+        # the benchmark table is rewritten in the English notes by benchmarks/accuracy.py; the
+        # Vietnamese notes keep a dated copy
+        text = re.sub(r"<!-- sensitivity:start -->.*?<!-- sensitivity:end -->", "", text, flags=re.S)
+        parts = re.split(r"^## ", text, flags=re.M)[1:]
+        return [set(re.findall(r"\d+(?:[.,]\d+)?", re.sub(r"(\d)[.,](\d)", r"\1.\2", p))) for p in parts]
+
+    en, vi = sections(config.methods_file_for("en")), sections(config.methods_file_for("vi"))
+    assert len(vi) == len(en)
+    for k, (a, b) in enumerate(zip(en, vi, strict=True), start=1):
+        assert a <= b, f"section {k}: figures missing from the Vietnamese notes: {sorted(a - b)}"
+
+
+def test_page_css_prints_on_a4_and_keeps_status_colours():
+    css = report.PAGE_CSS
+    assert "size: A4 portrait" in css and "@media print" in css
+    assert "break-before: page" in css                       # sections start on a new page
+    assert ".status-on_track" in css and "STATUS_CSS" not in css
 
 
 def test_summary_lists_every_target_with_the_required_fields(tmp_path, results):

@@ -403,3 +403,150 @@ def test_simulate_command_refuses_bad_input(tmp_path, capsys, args, message):
     assert main(["simulate", *args, "--json", str(out)]) == 1
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+# -- parameter uncertainty, the snapshot panel, flows inside a programme's population ----------
+
+
+def test_walk_factors_have_median_one_and_the_stated_spread():
+    from forecast.stockflow.sampling import _Streams
+    from forecast.stockflow.uncertainty import walk_factors
+
+    f = walk_factors(_Streams(5), "places-x", 0.10, 0.05, 2026, 4, 20000)
+    logs = np.log(f)
+    assert np.median(logs, axis=1) == pytest.approx(np.zeros(4), abs=0.01)
+    expected = np.sqrt(0.10 ** 2 + 0.05 ** 2 * np.arange(1, 5))
+    assert logs.std(axis=1) == pytest.approx(expected, rel=0.03)
+    again = walk_factors(_Streams(5), "places-x", 0.10, 0.05, 2026, 4, 20000)
+    assert np.array_equal(f, again)  # common random numbers: the same seed draws the same levels
+
+
+@pytest.mark.parametrize(("values", "window", "level", "drift"), [
+    ([100, 100, 100, 100, 100], 3, 0.0, 0.0),
+    ([100, 121, 100, 121, 100, 121], 3, None, None),  # computed below from the definitions
+    ([50, 60], 3, None, None),  # too short: no spread
+])
+def test_standard_error_and_drift_of_yearly_flows(values, window, level, drift):
+    from forecast.stockflow import uncertainty as un
+
+    s = pd.Series(values, index=range(2016, 2016 + len(values)), dtype=float)
+    se, dr = un.standard_error(s, window), un.drift(s, window)
+    if len(values) < 3:
+        assert se is None and dr is None
+        return
+    if level is None:
+        level = np.std(np.log(values), ddof=1) / np.sqrt(window)
+        roll = np.convolve(values, np.ones(window) / window, mode="valid")
+        drift = np.std(np.diff(np.log(roll)), ddof=1)
+    assert se == pytest.approx(level, abs=1e-4)
+    assert dr == pytest.approx(drift, abs=1e-4)
+
+
+def _spread_history(hist: dict, level: float = 0.15, drift: float = 0.05) -> dict:
+    progs = {name: {"level": level, "drift": drift} for name in sf.PROGRAMMES}
+    return {**hist, "uncertainty": {"programmes": progs, "other_exit_rate": {c: 0.2 for c in sf.spec.CATEGORIES},
+                                    "recruit_university_share": {c: {"level": 0.3, "drift": 0.1}
+                                                                 for c in sf.spec.CATEGORIES}}}
+
+
+def test_drawn_recruit_share_moves_the_degree_share_only():
+    from forecast.stockflow.allocation import with_drawn_share
+
+    edu = np.array([[0.2, 0.6, 0.15, 0.05], [0.5, 0.5, 0.0, 0.0]])
+    mix = {"education": edu, "skills": np.ones((2, 8)) / 8}
+    same = with_drawn_share(mix, np.zeros((2, 3)))
+    assert np.allclose(same["education"], edu[:, :, None])
+    moved = with_drawn_share(mix, np.array([[1.0, -1.0, 0.0], [2.0, 0.0, -2.0]]))["education"]
+    assert np.allclose(moved.sum(axis=1), 1.0)
+    assert moved[0, 0, 0] < 0.2 < moved[0, 0, 1]  # a positive shift means fewer recruits below university
+    assert np.allclose(moved[0, 2] / moved[0, 1], 0.25)  # the degrees keep their proportions
+    assert moved[1, 2:].max() == 0.0 and mix["skills"] is moved_skills(mix)
+
+
+def moved_skills(mix):
+    from forecast.stockflow.allocation import with_drawn_share
+
+    return with_drawn_share(mix, np.zeros((2, 1)))["skills"]
+
+
+def test_parameter_uncertainty_widens_the_spread_and_keeps_monotonicity(roster):
+    s = sc.load_scenario("baseline")
+    plain = sf.project(roster, s, end_year=2030, n_draws=300, seed=2, history={})
+    wide = sf.project(roster, s, end_year=2030, n_draws=300, seed=2, history=_spread_history({}))
+    for tid in ("T08", "T09", "T11"):  # places bind there (the random roster saturates the degree programmes)
+        w0 = np.subtract(*np.quantile(plain.draws(tid)[:, -1], [0.9, 0.1]))
+        w1 = np.subtract(*np.quantile(wide.draws(tid)[:, -1], [0.9, 0.1]))
+        assert w1 > 1.3 * w0, tid
+    # places below the staff to train: more places still mean more graduates in every path and year
+    more = sf.project(roster, s.with_levers(**{"programmes.university.capacity": 60}), end_year=2030,
+                      n_draws=300, seed=2, history=_spread_history({}))
+    fewer = sf.project(roster, s.with_levers(**{"programmes.university.capacity": 30}), end_year=2030,
+                       n_draws=300, seed=2, history=_spread_history({}))
+    assert (more.numerators["T01"] >= fewer.numerators["T01"]).all()
+    assert (more.numerators["T01"] > fewer.numerators["T01"]).any()
+
+
+def _snap(year: int, rows: list[tuple]) -> pd.DataFrame:
+    """A small roster snapshot: (person, category, level, leader, key_cadre, in_pool, education, state_mgmt)."""
+    base = sf.random_roster(len(rows), year=year, seed=1)
+    cols = ["person_id", "category", "level", "leader", "key_cadre", "in_pool", "education", "state_mgmt"]
+    for j, col in enumerate(cols):
+        base[col] = [r[j] for r in rows]
+    base["hire_date"] = pd.Timestamp("2000-01-01")
+    return base
+
+
+def test_panel_reads_completions_appointments_and_the_pool_review():
+    from forecast.stockflow import panel
+
+    a = _snap(2020, [("A", "cong_chuc", "tinh", "none", 0, 1, "cao_dang", "cv"),
+                     ("B", "cong_chuc", "tinh", "none", 0, 1, "cao_dang", "cv"),
+                     ("C", "cong_chuc", "tinh", "none", 0, 0, "cao_dang", "cv"),
+                     ("D", "cong_chuc", "tinh", "none", 0, 0, "cao_dang", "cvc"),
+                     ("E", "cong_chuc", "tinh", "none", 0, 1, "dai_hoc", "cvc")])
+    b = _snap(2021, [("A", "cong_chuc", "tinh", "none", 0, 1, "dai_hoc", "cv"),    # degree, in the pool
+                     ("B", "cong_chuc", "tinh", "none", 0, 0, "cao_dang", "cv"),   # reviewed out of the pool
+                     ("C", "cong_chuc", "tinh", "none", 0, 0, "cao_dang", "cv"),
+                     ("D", "cong_chuc", "tinh", "phong", 0, 0, "cao_dang", "cvc"),  # appointed with CVC
+                     ("E", "cong_chuc", "tinh", "none", 0, 1, "dai_hoc", "cvc")])
+    pairs = [panel.Pair(2021, panel.frame(a), panel.frame(b))]
+    w = panel.group_weights_from_panel(pairs)
+    uni = w[w["programme"] == "university"].set_index("in_pool")["weight"]
+    # the pool took the one degree: its weight is above the others' (1 + 1)/(2r + 1) > 1/(2r + 1), r = 1/4
+    assert uni[1] == pytest.approx(2 / (2 * 0.25 + 1), abs=1e-4)
+    assert uni[0] == pytest.approx(1 / (2 * 0.25 + 1), abs=1e-4)
+    mix = panel.appointee_mix(pairs)
+    sm = mix[(mix["dimension"] == "state_mgmt") & (mix["leader"] == "phong")]
+    assert sm[["state", "count"]].values.tolist() == [[1, 1]]
+    assert panel.pool_review_rate(pairs) is None  # fewer than 20 pool members: no rate
+    assert panel.pool_review_rate(pairs * 10) == pytest.approx(1 / 3)
+
+
+def test_the_pool_review_swaps_people_and_keeps_every_headcount(roster):
+    from forecast.stockflow.cohorts import cohorts
+    from forecast.stockflow.engine import _Engine
+
+    levers = quiet_scenario().resolve({})
+    engine = _Engine(cohorts(roster), levers, {"pool_review_rate": 0.3}, 2025, 2028, 50, 4)
+    before = {dim: S.copy() for dim, S in engine.S.items()}
+    heads = engine.N.copy()
+    engine._review_pool(2026)
+    pool, ordinary = engine.pool_pairs
+    for dim, S in engine.S.items():
+        assert np.array_equal(S.sum(axis=0), heads)  # every cell keeps its headcount
+        assert np.array_equal(S[:, pool] + S[:, ordinary], before[dim][:, pool] + before[dim][:, ordinary])
+        assert (S >= 0).all()
+    assert not np.array_equal(engine.S["political_theory"], before["political_theory"])  # people moved
+
+
+def test_places_count_only_completions_inside_the_programme_population():
+    from forecast.stockflow.history import _capacities_from_flows
+
+    flows = pd.DataFrame({"year": [2023, 2023, 2024, 2024, 2023], "category": ["can_bo", "vien_chuc"] * 2 + ["can_bo"],
+                          "level": ["xa", "tinh", "xa", "tinh", "tinh"],
+                          "flow": ["upgrade_llct_so_cap"] * 4 + ["upgrade_standardised"],
+                          "count": [10, 90, 20, 80, 7]})
+    caps = _capacities_from_flows(flows, 2)
+    assert caps["political_theory_elementary"] == 15  # public employees' courses are not the programme's
+    assert "standardisation" not in caps  # commune cadres only; this one is a provincial cadre
+    assert _capacities_from_flows(flows, 2, key_share=0.2) == caps

@@ -12,7 +12,9 @@ Specification:
   parameter and calibration target names a published source (in the project's reference
   table) or says "assumption";
 - the mechanisms show: new hires' university share rises; the district level's staff
-  move on 1 July 2025; Decree 178 exits happen in 2025 only.
+  move on 1 July 2025; Decree 178 exits happen in 2025 only;
+- the shipped roster history gives every year's roster 2015–2025: aggregated, they are
+  exactly the shipped observations, and its 2025 roster is the shipped roster.
 """
 
 from __future__ import annotations
@@ -29,10 +31,13 @@ import yaml
 from forecast import config
 from forecast.domain import retirement
 from forecast.inputs import units
+from forecast.inputs.dataset import load_dataset
+from forecast.inputs.roster import aggregate
 from forecast.synth import DEFAULT_SEED, generate, write_dataset
 from forecast.synth.calibration import ASSUMPTION, CALIBRATION, PARAMETERS, measure
 
-DEMO_FILES = ("dataset.yml", "observations.csv", "roster.csv.gz", "flows.csv", "calibration.csv", "README.md")
+DEMO_FILES = ("dataset.yml", "observations.csv", "roster.csv.gz", "roster_history.csv.gz", "flows.csv",
+              "calibration.csv", "README.md")
 BREAK_TARGETS = {"T01", "T04", "T05", "T06", "T10"}
 
 
@@ -83,8 +88,9 @@ def test_shipped_demo_is_exactly_what_the_generator_writes(tmp_path, demo):
         assert shipped[name] == fresh[name], f"data/demo/{name} differs from `forecast synth --seed {DEFAULT_SEED}`"
 
 
-def test_roster_gzip_has_no_timestamp(demo):
-    raw = (demo["dir"] / "roster.csv.gz").read_bytes()
+@pytest.mark.parametrize("name", ["roster.csv.gz", "roster_history.csv.gz"])
+def test_roster_gzip_has_no_timestamp(demo, name):
+    raw = (demo["dir"] / name).read_bytes()
     assert raw[:2] == b"\x1f\x8b"
     assert raw[4:8] == b"\x00\x00\x00\x00"  # gzip MTIME field
     assert gzip.GzipFile(fileobj=io.BytesIO(raw)).read().startswith(b"person_id,")
@@ -93,6 +99,43 @@ def test_roster_gzip_has_no_timestamp(demo):
 def test_shipped_files_are_small(demo):
     total = sum((demo["dir"] / n).stat().st_size for n in DEMO_FILES)
     assert total < 3_000_000
+    # the history is far smaller than the eleven yearly rosters it holds
+    assert (demo["dir"] / "roster_history.csv.gz").stat().st_size < 4 * (demo["dir"] / "roster.csv.gz").stat().st_size
+
+
+# --- the roster history ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def history_ds():
+    return load_dataset(config.demo_dir(), history=True)
+
+
+def test_shipped_history_recomputes_the_shipped_observations_exactly(demo, history_ds):
+    assert history_ds.roster_years() == list(range(2015, 2026))
+    every = pd.concat([history_ds.roster_as_of(y) for y in history_ds.roster_years()], ignore_index=True)
+    got = aggregate(every)
+    key = ["indicator", "unit_code", "year"]
+    cols = key + ["numerator", "denominator"]
+    got = got.sort_values(key).reset_index(drop=True)[cols]
+    shipped = demo["obs"].sort_values(key).reset_index(drop=True)[cols]
+    pd.testing.assert_frame_equal(got, shipped, check_dtype=False)
+
+
+def test_shipped_history_ends_with_the_shipped_roster(history_ds):
+    pd.testing.assert_frame_equal(history_ds.roster_as_of(2025), history_ds.roster)
+
+
+def test_history_starts_2019_at_2019s_observed_t01(demo, history_ds):
+    """The roster as of 2019 is 2019's, not the 2025 roster relabelled (issue 15)."""
+    obs = aggregate(history_ds.roster_as_of(2019))
+    t01 = obs[obs["indicator"] == "T01"]
+    shipped = demo["obs"][(demo["obs"]["indicator"] == "T01") & (demo["obs"]["year"] == 2019)]
+    assert t01["numerator"].sum() / t01["denominator"].sum() == pytest.approx(
+        shipped["numerator"].sum() / shipped["denominator"].sum(), abs=1e-12)
+    later = demo["obs"][(demo["obs"]["indicator"] == "T01") & (demo["obs"]["year"] == 2025)]
+    assert t01["numerator"].sum() / t01["denominator"].sum() != pytest.approx(
+        later["numerator"].sum() / later["denominator"].sum(), abs=1e-4)
 
 
 # --- labelling and validity --------------------------------------------------------------
@@ -112,6 +155,7 @@ def test_dataset_metadata_says_synthetic_in_both_languages(demo):
 def test_demo_validates_with_forecast_validate(demo, capsys):
     from forecast.cli import main
 
+    # the folder's check covers roster_history.csv.gz (tests/test_roster_history.py checks a file alone)
     code = main(["validate", str(demo["dir"]), str(demo["dir"] / "roster.csv.gz")])
     out = capsys.readouterr()
     assert code == 0, out.out
@@ -305,3 +349,77 @@ def test_cli_rejects_a_bad_scale(tmp_path, capsys, scale):
     assert main(["synth", "--scale", scale, "--out", str(out)]) == 1
     assert "--scale" in capsys.readouterr().err
     assert not out.exists()
+
+
+# --- provinces of another size (issue 21) --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sized(tmp_path_factory):
+    """``forecast synth --staff 1500 --communes 20`` run once."""
+    from forecast.cli import main
+
+    out = tmp_path_factory.mktemp("sized") / "p"
+    code = main(["synth", "--seed", "4", "--staff", "1500", "--communes", "20", "--out", str(out)])
+    return code, out
+
+
+def test_a_province_of_another_size_is_labelled_synthetic_and_valid(sized):
+    from forecast.cli import main
+
+    code, out = sized
+    assert code == 0
+    meta = yaml.safe_load((out / "dataset.yml").read_text(encoding="utf-8"))
+    assert meta["synthetic"] is True and "không phải số liệu thật" in meta["description_vi"].lower()
+    assert meta["source"] == "forecast synth --seed 4 --staff 1500 --communes 20"
+    assert sorted(p.name for p in out.iterdir()) == sorted(DEMO_FILES)
+    assert main(["validate", str(out)]) == 0
+
+
+def test_a_province_of_another_size_has_its_size(sized):
+    _code, out = sized
+    ds = load_dataset(out, history=True)
+    assert abs(len(ds.roster_as_of(2015)) - 1500) <= 75
+    obs = ds.observations
+    communes = {y: obs.loc[(obs["year"] == y) & obs["unit_code"].str.fullmatch(r"\d{5}"), "unit_code"].nunique()
+                for y in (2015, 2024)}
+    assert communes == {2015: 20, 2024: 20}
+    districts_2025 = obs.loc[(obs["year"] == 2025) & obs["unit_code"].str.fullmatch(r"\d{3}"), "unit_code"]
+    assert districts_2025.empty
+    # every commune keeps its full complement of posts (about 21), not a scaled-down one
+    xa = ds.roster_as_of(2015)
+    xa = xa[xa["level"] == "xa"]
+    assert 15 <= len(xa) / 20 <= 25
+
+
+def test_the_same_size_and_seed_give_the_same_bytes(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_dataset(generate(seed=9, staff=800, communes=8), a)
+    write_dataset(generate(seed=9, staff=800, communes=8), b)
+    assert _files(a) == _files(b)
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--staff", "0"], "positive"),
+    (["--communes", "0"], "between 1 and"),
+    (["--communes", "201"], "between 1 and"),
+    (["--staff", "100", "--communes", "20"], "does not exceed"),
+    (["--staff", "500000"], "(0, 4]"),
+    (["--staff", "1000", "--scale", "0.5"], "not both"),
+], ids=["no staff", "no commune", "too many communes", "staff below the communes", "too big", "scale and size"])
+def test_cli_rejects_a_size_it_cannot_make(tmp_path, capsys, argv, fragment):
+    from forecast.cli import main
+
+    out = tmp_path / "d"
+    assert main(["synth", *argv, "--out", str(out)]) == 1
+    assert fragment in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_cli_will_not_overwrite_the_demo_with_another_size(capsys):
+    from forecast.cli import main
+
+    before = (config.demo_dir() / "dataset.yml").read_bytes()
+    assert main(["synth", "--staff", "1000"]) == 1
+    assert "--out" in capsys.readouterr().err
+    assert (config.demo_dir() / "dataset.yml").read_bytes() == before

@@ -90,6 +90,17 @@ def scenarios_dir() -> Path:
     return data_dir() / "scenarios"
 
 
+#: Environment variables through which ``forecast explore`` passes its options to the explorer's
+#: kernel (Voilà starts the kernel; the notebook's launcher reads them): setting → variable.
+EXPLORE_ENV = {"data_dir": "FORECAST_EXPLORE_DATA", "lang": "FORECAST_EXPLORE_LANG",
+               "scenario": "FORECAST_EXPLORE_SCENARIO", "n_draws": "FORECAST_EXPLORE_DRAWS"}
+
+
+def explore_notebook() -> Path:
+    """The explorer's launcher notebook, which ``forecast explore`` serves as an app."""
+    return notebooks_dir() / "explore.ipynb"
+
+
 def exports_dir() -> Path:
     """Where the scenario explorer exports views (PNG + CSV): ``reports/explorer/``."""
     return reports_dir() / "explorer"
@@ -117,3 +128,16 @@ def inside_project(path: Path) -> bool:
 def methods_file() -> Path:
     """The method notes (Markdown) that every report links to, rendered as ``methods.html``."""
     return project_root() / "docs" / "methods.md"
+
+
+def methods_file_for(lang: str) -> Path:
+    """The method notes in a report language: ``docs/methods.md`` (en), ``docs/methods.vi.md`` (vi)."""
+    return methods_file() if lang == "en" else methods_file().with_name(f"methods.{lang}.md")
+
+
+def hindcast_file(dataset_dir: Path) -> Path:
+    """A dataset's hindcast scores (``forecast hindcast --json``), read by the verdict when present.
+
+    ``DATASET/hindcast.json`` unless ``FORECAST_HINDCAST`` names another file.
+    """
+    return _env_path("FORECAST_HINDCAST", Path(dataset_dir) / "hindcast.json")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from forecast.cli import UserError
-from forecast.inputs.observations import read_observations, rebase, write_observations
+from forecast.inputs.observations import MIN_YEAR, max_year, read_observations, rebase, write_observations
 from forecast.inputs.tables import ValidationError
 
 
@@ -41,15 +42,27 @@ def _splits(items: list[str]) -> dict[str, float]:
     return out
 
 
-def run(args) -> int:
-    import pandas as pd
+def _usage(message: str) -> int:
+    print(f"forecast rebase: {message}", file=sys.stderr)
+    return 2
 
+
+def run(args) -> int:
+    """Re-base and write; exit 2 for a bad option, 1 for invalid observations."""
+    import pandas as pd
 
     splits = _splits(args.split)
     try:
         to = pd.Timestamp(args.to)
     except (ValueError, TypeError):
-        raise UserError(f"--to {args.to!r} is not a date (use YYYY-MM-DD)") from None
+        return _usage(f"--to {args.to!r} is not a date (use YYYY-MM-DD)")
+    if not MIN_YEAR <= to.year <= max_year():
+        return _usage(f"--to {args.to}: the units are known from {MIN_YEAR} to {max_year()}")
+    if args.out.resolve() == args.obs.resolve():
+        return _usage(f"--out {args.out} is the file being re-based: write the result beside its own input, "
+                      "never over it")
+    if args.out.is_dir():
+        return _usage(f"--out {args.out} is a folder; give a file name")
     try:
         obs = read_observations(args.obs)
     except ValidationError as exc:
@@ -58,7 +71,10 @@ def run(args) -> int:
         out, notes = rebase(obs, to=to, splits=splits)
     except ValueError as exc:
         raise UserError(f"{args.obs}: cannot re-base: {exc}") from None
-    write_observations(out, args.out)
+    try:
+        write_observations(out, args.out)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     n_rebased = int(out["flags"].str.contains("rebased", regex=False).sum())
     print(f"wrote {args.out}: {len(out)} rows, {n_rebased} re-based onto the units of {to.date()}")
     for note in notes:

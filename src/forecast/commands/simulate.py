@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from forecast import atomic, config, stockflow
 from forecast.cli import UserError
 from forecast.domain.targets import get_target
@@ -11,6 +13,9 @@ from forecast.inputs.dataset import load_dataset
 from forecast.inputs.tables import ValidationError
 from forecast.stockflow import TARGET_SPECS
 from forecast.stockflow import scenarios as sc
+from forecast.stockflow.pace import pace_notes
+from forecast.stockflow.snapshots import NoSnapshot, roster_snapshot, roster_years
+from forecast.verdict.analysis import analyse_targets
 
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
@@ -28,7 +33,9 @@ def register(sub) -> None:
                    help="scenario name in data/scenarios/ or a YAML file (default baseline)")
     p.add_argument("--draws", type=int, default=1000, help="Monte-Carlo draws (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random numbers (default 0)")
-    p.add_argument("--start-year", type=int, default=None, help="snapshot year (default: the roster's)")
+    p.add_argument("--start-year", type=int, default=None,
+                   help="snapshot year (default: the roster's latest); the roster as of that year is used, "
+                        "and the levers are estimated from the flows up to it")
     p.add_argument("--end-year", type=int, default=2030, help="last projected year (default 2030, ≤ 2045)")
     p.add_argument("--json", type=Path, required=True, metavar="OUT.json", help="where to write the results")
     p.set_defaults(func=run)
@@ -59,7 +66,8 @@ def results(projection, scenario, levels=QUANTILES) -> dict:
         item = {
             "kind": fc.kind,
             "threshold": None if TARGET_SPECS[tid].kind == "count" else base.share,
-            "criterion": "rising every year" if TARGET_SPECS[tid].kind == "count" else "share >= threshold",
+            "criterion": _criterion(base),
+            "meeting_rule": base.meeting.to_dict(),
             "start": {"year": int(projection.start_year), "value": projection.start_value(tid)},
             "years": [int(y) for y in fc.years],
             "mean": [float(v) for v in fc.mean],
@@ -69,6 +77,30 @@ def results(projection, scenario, levels=QUANTILES) -> dict:
         }
         out[tid] = item
     return out
+
+
+def trend_reference(observations, proj, seed: int = 0) -> dict:
+    """The trend default's 80 % interval for the first projected year, per target (the baseline's check)."""
+    first = int(proj.years[0])
+    out = {}
+    # 400 draws: only the first year's 10 % and 90 % quantiles are read
+    for r in analyse_targets(observations, as_of=int(proj.start_year), n_draws=400, seed=seed):
+        fc = r.forecast
+        if fc is not None and first in list(fc.years):
+            j = list(fc.years).index(first)
+            lo, hi = np.quantile(fc.draws[:, j], [0.1, 0.9])
+            out[r.target.id] = (float(lo), float(hi))
+    return out
+
+
+def _criterion(target) -> str:
+    """The meeting rule in words (data/targets.yml ``meeting_rule``)."""
+    rule = target.meeting
+    if rule.rule == "rising":
+        return "rising every year"
+    if rule.rule == "rounded":
+        return f"share rounded to {rule.decimals} decimal(s) of a percent >= {target.threshold:g} %"
+    return f"share >= {target.threshold:g} %"
 
 
 def _write_json(doc: dict, path: Path) -> None:
@@ -86,12 +118,18 @@ def run(args) -> int:
     except sc.ScenarioError as exc:
         raise UserError(str(exc)) from exc
     folder, ds = _load(args.data)
-    history = sc.estimate_baseline(ds) if scenario.needs_history() else None
+    start = args.start_year if args.start_year is not None else max(roster_years(ds.roster), default=None)
     try:
-        proj = stockflow.project(ds.roster, scenario, start_year=args.start_year, end_year=args.end_year,
+        if start is not None:
+            roster_snapshot(ds, start)  # refuse a year without its roster before estimating anything
+        history = sc.estimate_baseline(ds, until=start) if scenario.needs_history() else None
+        proj = stockflow.project(ds, scenario, start_year=start, end_year=args.end_year,
                                  n_draws=args.draws, seed=args.seed, history=history)
+    except NoSnapshot as exc:
+        raise UserError(f"--start-year {start}: {exc}") from exc
     except ValueError as exc:
         raise UserError(str(exc)) from exc
+    proj.notes += pace_notes(proj, ds.observations, ds.flows, reference=trend_reference(ds.observations, proj))
     levers = {k: (v.to_dict("records") if hasattr(v, "to_dict") else v)
               for k, v in scenario.resolve(history).items()}
     doc = {
@@ -99,7 +137,7 @@ def run(args) -> int:
         "scenario": {"name": scenario.name, "label_en": scenario.label, "label_vi": scenario.label_vi,
                      "file": str(scenario.path) if scenario.path else None, "levers": levers},
         "data": {"folder": str(folder), "synthetic": bool(getattr(ds, "synthetic", False)),
-                 "staff": int(len(stockflow.active_staff(ds.roster)))},
+                 "staff": int(len(stockflow.active_staff(roster_snapshot(ds, proj.start_year))))},
         "start_year": int(proj.start_year), "end_year": int(proj.years[-1]),
         "n_draws": int(args.draws), "seed": int(args.seed),
         "notes": proj.notes,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from forecast import config
 from forecast.cli import UserError
 from forecast.synth import DEFAULT_SEED, generate, write_dataset
@@ -12,29 +14,44 @@ def register(sub) -> None:
     p = sub.add_parser(
         "synth",
         help="generate the SYNTHETIC demonstration province (not Lạng Sơn's real data)",
-        description="Generate a pseudonymous Lạng Sơn-sized workforce 2015–2025 and its annual returns. "
-                    "The output is a synthetic demonstration, not Lạng Sơn's real data.",
+        description="Generate a pseudonymous Lạng Sơn-sized workforce 2015–2025, its roster history and its "
+                    "annual returns. The output is a synthetic demonstration, not Lạng Sơn's real data. "
+                    "--staff/--communes make a test province of another size on the same unit registry.",
     )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED}, the shipped demo)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: the embedded demo folder data/demo/)")
     p.add_argument("--scale", type=float, default=1.0,
                    help="size relative to a Lạng Sơn-sized province (default 1.0 ≈ 25,000 people)")
+    p.add_argument("--staff", type=int, metavar="N",
+                   help="a province of about N people in 2015 (instead of --scale)")
+    p.add_argument("--communes", type=int, metavar="K",
+                   help="a province with K of the registry's 200 communes (drawn with the seed), each fully "
+                        "staffed; the levels above make up --staff (or are in proportion to K)")
     p.add_argument("--snapshots", action="store_true",
                    help="also write every yearly roster 2015–2025 to DIR/snapshots/ (large; not shipped)")
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
 
     if not 0 < args.scale <= 4:
         raise UserError(f"--scale must be in (0, 4], got {args.scale}")
+    sized = args.staff is not None or args.communes is not None
+    if sized and args.scale != 1.0:
+        raise UserError("give --scale or --staff/--communes, not both")
+    if sized and args.out is None:
+        raise UserError("a province of another size needs --out DIR (data/demo/ is the shipped demo)")
     out = config.demo_dir() if args.out is None else args.out
-    result = generate(args.seed, args.scale)
+    try:
+        result = generate(args.seed, args.scale, staff=args.staff, communes=args.communes)
+    except ValueError as exc:  # a size that cannot be made
+        raise UserError(f"--staff/--communes: {exc}") from None
     written = write_dataset(result, out, snapshots=args.snapshots)
     people = len(result.rosters[max(result.rosters)])
     print(f"forecast synth: SYNTHETIC demonstration data (seed {args.seed}), not Lạng Sơn's real data / "
           "dữ liệu mô phỏng, không phải số liệu thật của tỉnh Lạng Sơn")
-    print(f"  {people} people in the 2025 roster, {len(result.observations)} observation rows")
+    print(f"  {len(result.rosters[min(result.rosters)])} people in the 2015 roster, {people} in the 2025 roster, "
+          f"{len(result.history)} roster-history rows, {len(result.observations)} observation rows")
     for path in written:
         print(f"  wrote {path}")
     return 0

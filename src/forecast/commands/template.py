@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from forecast.cli import UserError
+from forecast.inputs.observations import MIN_YEAR, max_year
 from forecast.inputs.returns import write_template
 
 
@@ -17,8 +19,17 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
+def _usage(message: str) -> int:
+    print(f"forecast template: {message}", file=sys.stderr)
+    return 2
 
+
+def run(args) -> int:
+    """Write the template; exit 2 for a bad option, 1 when it cannot be written."""
+    if args.year is not None and not MIN_YEAR <= args.year <= max_year() + 1:
+        return _usage(f"--year {args.year} is outside {MIN_YEAR}–{max_year() + 1}")
+    if args.out.is_dir():
+        return _usage(f"{args.out} is a folder; give the workbook's file name (e.g. {args.out / 'bao_cao.xlsx'})")
     if args.out.suffix.lower() != ".xlsx":
         raise UserError(f"{args.out}: the template is an .xlsx workbook; give a name ending in .xlsx")
     if args.out.exists() and not args.force:
@@ -27,5 +38,7 @@ def run(args) -> int:
         path = write_template(args.out, unit_code=args.unit, year=args.year)
     except KeyError as exc:
         raise UserError(str(exc.args[0])) from None
+    except OSError as exc:  # a read-only folder, a full disk, a parent that is a file
+        raise UserError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"wrote {path}")
     return 0

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 
+from forecast.inputs.tables import max_problems_per_kind
 from forecast.inputs.validate import validate_paths
+
+#: Problems of one kind listed per file by default (the rest are counted).
+DEFAULT_MAX_ERRORS = 20
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
+    return n
 
 
 def register(sub) -> None:
@@ -16,12 +31,17 @@ def register(sub) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="CSV (.csv, .csv.gz), .xlsx return, or dataset folder")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing when everything is valid")
+    p.add_argument("--max-errors", type=_positive, default=DEFAULT_MAX_ERRORS, metavar="N",
+                   help=f"list at most N problems of each kind per file and count the rest, which also "
+                        f"bounds memory on files with millions of bad cells (default {DEFAULT_MAX_ERRORS}; "
+                        "0 lists all)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
 
-    problems = validate_paths(args.paths)
+    with max_problems_per_kind(args.max_errors or None):
+        problems = validate_paths(args.paths)
     for prob in problems:
         print(prob)
     n = len(args.paths)

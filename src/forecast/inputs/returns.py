@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from forecast import atomic
+from forecast.domain import definitions, posts, vocabulary
 from forecast.inputs import units as units_mod
 from forecast.inputs.observations import MIN_YEAR, OBS_COLUMNS, _typed, combine, max_year, unit_name_messages
-from forecast.inputs.roster import POSTGRAD, active_on
 from forecast.inputs.tables import (
     TOTAL_ROW,
     Problem,
@@ -37,6 +37,7 @@ from forecast.inputs.tables import (
     parse_numbers,
     raise_if,
 )
+from forecast.inputs.workbook import Limits, Sheet, read_workbook
 
 INFO_SHEET = "Thông tin"
 INFO_FIELDS = [
@@ -74,8 +75,8 @@ COLUMNS = [
     ("notes", "Ghi chú"),
 ]
 COUNT_FIELDS = [f for f, _ in COLUMNS if f not in ("label", "notes")]
-EDUCATION = ["tien_si", "thac_si", "dai_hoc", "cao_dang", "trung_cap", "so_cap", "chua_dao_tao"]
-UNIVERSITY_PLUS = ["tien_si", "thac_si", "dai_hoc"]
+EDUCATION = list(vocabulary.EDUCATION)
+UNIVERSITY_PLUS = list(definitions.CRITERIA["dai_hoc_tro_len"].return_fields)
 LLCT = ["llct_cao_cap", "llct_trung_cap", "llct_so_cap"]
 QLNN = ["qlnn_cvcc", "qlnn_cvc", "qlnn_cv"]
 
@@ -101,24 +102,12 @@ GROUPS = [
     Group(5, "Quy hoạch", "Cán bộ, công chức trong quy hoạch", (("pool", "Cán bộ, công chức trong quy hoạch"),)),
 ]
 
-#: How each indicator is computed from a return: (group, rows or None = all, numerator fields, denominator).
-#: The population groups 1–3 together hold everyone (T09, T11); groups 4 and 5 overlap them.
-RULES = {
-    "T01": ([(1, None)], UNIVERSITY_PLUS),
-    "T02": ([(2, None)], UNIVERSITY_PLUS),
-    "T03": ([(5, None)], LLCT),
-    "T04": ([(3, ("chu_chot", "can_bo_khac"))], ["llct_cao_cap", "llct_trung_cap"]),
-    "T05": ([(3, ("chu_chot",))], UNIVERSITY_PLUS),
-    "T06": ([(3, None)], UNIVERSITY_PLUS),
-    "T07": ([(4, ("so",))], ["qlnn_cvcc"]),
-    "T08": ([(4, ("phong",))], ["qlnn_cvc", "qlnn_cvcc"]),
-    "T09": ([(1, None), (2, None), (3, None)], ["ca_ba"]),
-    "T09a": ([(1, None), (2, None), (3, None)], ["ngoai_ngu"]),
-    "T09b": ([(1, None), (2, None), (3, None)], ["tin_hoc"]),
-    "T09c": ([(1, None), (2, None), (3, None)], ["boi_duong"]),
-    "T10": ([(3, ("chu_chot", "can_bo_khac"))], ["chuan_hoa"]),
-    "T11": ([(1, None), (2, None), (3, None)], ["sau_dh_trong_diem"]),
-}
+#: How each indicator is computed from a return: ([(group, rows or None = all)], numerator fields),
+#: the denominator being the groups' totals. Derived from :mod:`forecast.domain.definitions` (each
+#: population's return rows, each criterion's return fields). The population groups 1–3 together
+#: hold everyone (T09, T11); groups 4 and 5 overlap them.
+RULES = {tid: (list(d.population.return_rows), list(d.criterion.return_fields))
+         for tid, d in definitions.definitions().items()}
 _TITLE = re.compile(r"^\s*biểu\s*0*(\d+)", re.IGNORECASE)
 
 
@@ -204,30 +193,22 @@ def write_template(path: Path | str, unit_code: str | None = None, year: int | N
 
 # --- reader --------------------------------------------------------------------------------
 
-def _open(path: Path, shown: str):
-    """Both views of a workbook (cached values, formulas) or the problems that stop reading."""
-    from openpyxl import load_workbook
-
+def _open(path: Path, shown: str, limits: Limits | None = None) -> tuple[list[Sheet] | None, list[Problem]]:
+    """The workbook's sheets (read once, in bounded memory) or the problems that stop reading."""
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return None, None, [Problem(shown, None, None, None, f"cannot read the file: {exc.strerror or exc}")]
+        return None, [Problem(shown, None, None, None, f"cannot read the file: {exc.strerror or exc}")]
     if size == 0:
-        return None, None, [Problem(shown, None, None, None, "the file is empty")]
+        return None, [Problem(shown, None, None, None, "the file is empty")]
     if not zipfile.is_zipfile(path):
         with open(path, "rb") as fh:
             head = fh.read(8)
         hint = ("an old-format .xls workbook: open it in Excel and save as .xlsx"
                 if head.startswith(b"\xd0\xcf\x11\xe0") else "not an Excel .xlsx workbook (is it a CSV or another "
                 "file renamed to .xlsx?)")
-        return None, None, [Problem(shown, None, None, None, f"the file is {hint}")]
-    try:
-        values = load_workbook(path, data_only=True)
-        formulas = load_workbook(path, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds on corrupt archives
-        return None, None, [Problem(shown, None, None, None, f"the workbook cannot be opened ({type(exc).__name__}: "
-                                    f"{exc}); open and save it again in Excel")]
-    return values, formulas, []
+        return None, [Problem(shown, None, None, None, f"the file is {hint}")]
+    return read_workbook(path, shown, limits)
 
 
 def _cell_text(v) -> str:
@@ -242,10 +223,10 @@ def _find_info(ws, shown: str) -> tuple[dict, list[Problem]]:
     problems = []
     labels = {normalise_heading(lab): field for field, lab in INFO_FIELDS}
     found: dict[str, tuple[object, int]] = {}
-    for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 40), max_col=2):
-        key = normalise_heading(_cell_text(row[0].value))
-        if key in labels and len(row) > 1:
-            found[labels[key]] = (row[1].value, row[0].row)
+    for r in ws.row_numbers(1, 40):
+        key = normalise_heading(_cell_text(ws.value(r, 1)))
+        if key in labels:
+            found[labels[key]] = (ws.value(r, 2), r)
     info: dict = {}
     for field in ("unit_code", "year"):
         label = dict(INFO_FIELDS)[field]
@@ -272,14 +253,14 @@ def _find_info(ws, shown: str) -> tuple[dict, list[Problem]]:
 def _has_return_columns(ws) -> bool:
     """Whether a sheet carries the group sheets' heading row ('Nhóm' and 'Tổng số (người)')."""
     wanted = {normalise_heading("Nhóm"), normalise_heading("Tổng số (người)")}
-    for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 15), max_col=min(ws.max_column, 40)):
-        if wanted <= {normalise_heading(_cell_text(c.value)) for c in row}:
+    for r in ws.row_numbers(1, 15):
+        if wanted <= {normalise_heading(_cell_text(v)) for c, v in ws.row(r).items() if c <= 40}:
             return True
     return False
 
 
 def _group_of(ws) -> Group | None:
-    m = _TITLE.match(nfc(_cell_text(ws["A1"].value)).strip())
+    m = _TITLE.match(nfc(_cell_text(ws.value(1, 1))).strip())
     if m:
         n = int(m.group(1))
         return next((g for g in GROUPS if g.number == n), None)
@@ -287,16 +268,16 @@ def _group_of(ws) -> Group | None:
     return next((g for g in GROUPS if normalise_heading(g.sheet) == name), None)
 
 
-def _read_group(ws, fws, group: Group, shown: str) -> tuple[dict, list[Problem]]:
+def _read_group(ws: Sheet, group: Group, shown: str) -> tuple[dict, list[Problem]]:
     """Counts of one group sheet: {row code: {field: float}} and the problems found."""
     problems: list[Problem] = []
     headings = {normalise_heading(h): f for f, h in COLUMNS}
     header_row, colmap = None, {}
-    for row in ws.iter_rows(min_row=1, max_row=min(ws.max_row, 15)):
-        hits = {headings[normalise_heading(_cell_text(c.value))]: c.column for c in row
-                if normalise_heading(_cell_text(c.value)) in headings}
+    for r in ws.row_numbers(1, 15):
+        hits = {headings[normalise_heading(_cell_text(v))]: c for c, v in sorted(ws.row(r).items())
+                if normalise_heading(_cell_text(v)) in headings}
         if "total" in hits and "label" in hits:
-            header_row, colmap = row[0].row, hits
+            header_row, colmap = r, hits
             break
     if header_row is None:
         return {}, [Problem(shown, ws.title, None, None, "cannot find the heading row (with 'Nhóm' and "
@@ -307,24 +288,25 @@ def _read_group(ws, fws, group: Group, shown: str) -> tuple[dict, list[Problem]]
     if problems:
         return {}, problems  # the rows cannot be checked against each other without every column
     merged = set()
-    for rng in ws.merged_cells.ranges:
-        if rng.max_row > header_row + 1:
-            for r in range(max(rng.min_row, header_row + 1), rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
+    for min_row, min_col, max_row, max_col in ws.merged:
+        if max_row > header_row + 1:
+            # bounded: merged ranges only matter inside the filled area (a range reaching
+            # row 1 048 576 would otherwise mean a million entries)
+            for r in range(max(min_row, header_row + 1), min(max_row, ws.max_row) + 1):
+                for c in range(min_col, min(max_col, ws.max_column) + 1):
                     merged.add((r, c))
     labels = {normalise_heading(lab): code for code, lab in group.rows}
     out: dict = {}
     seen_rows: dict = {}
-    for row in ws.iter_rows(min_row=header_row + 1, max_row=ws.max_row):
-        r = row[0].row
-        vals = {f: ws.cell(row=r, column=c).value for f, c in colmap.items()}
+    for r in ws.row_numbers(header_row + 1):
+        vals = {f: ws.value(r, c) for f, c in colmap.items()}
         label = _cell_text(vals.get("label")).strip()
         cells_filled = any(_cell_text(vals.get(f)).strip() for f in COUNT_FIELDS if f in colmap)
         if not label and not cells_filled:
             continue  # blank row
         if re.fullmatch(r"\(\d+\)", label):
             continue  # the column-number line under the headings
-        if TOTAL_ROW.match(label) or TOTAL_ROW.match(_cell_text(row[0].value)):
+        if TOTAL_ROW.match(label) or TOTAL_ROW.match(_cell_text(ws.value(r, 1))):
             continue  # a total line the unit added
         code = labels.get(normalise_heading(label))
         if code is None:
@@ -336,7 +318,7 @@ def _read_group(ws, fws, group: Group, shown: str) -> tuple[dict, list[Problem]]
                                     f"row '{label}' appears twice (first on row {seen_rows[code]})"))
             continue
         seen_rows[code] = r
-        counts, row_problems = _row_counts(ws, fws, r, colmap, merged, shown)
+        counts, row_problems = _row_counts(ws, r, colmap, merged, shown)
         problems += row_problems
         if not row_problems and counts.get("total") is not None:
             problems += _row_consistency(ws.title, r, counts, colmap, shown)
@@ -344,7 +326,7 @@ def _read_group(ws, fws, group: Group, shown: str) -> tuple[dict, list[Problem]]
     return out, problems
 
 
-def _row_counts(ws, fws, r: int, colmap: dict, merged: set, shown: str) -> tuple[dict, list[Problem]]:
+def _row_counts(ws: Sheet, r: int, colmap: dict, merged: set, shown: str) -> tuple[dict, list[Problem]]:
     problems = []
     counts: dict = {}
     heading = dict(COLUMNS)
@@ -353,13 +335,13 @@ def _row_counts(ws, fws, r: int, colmap: dict, merged: set, shown: str) -> tuple
             continue
         c = colmap[f]
         where = f"{_col_letter(c)} ({heading[f]})"
-        v = ws.cell(row=r, column=c).value
+        v = ws.value(r, c)
         if (r, c) in merged:
             problems.append(Problem(shown, ws.title, r, where, "merged cells in a number column: unmerge them and "
                                     "give each cell its own number"))
             continue
         if v is None:
-            fv = fws.cell(row=r, column=c).value
+            fv = ws.formula(r, c)
             if isinstance(fv, str) and fv.startswith("="):
                 problems.append(Problem(shown, ws.title, r, where, f"formula {fv} has no saved value: open the file "
                                         "in Excel and save it again"))
@@ -430,7 +412,8 @@ def _row_consistency(sheet: str, r: int, counts: dict, colmap: dict, shown: str)
     return problems
 
 
-def read_return(path: Path | str, display: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+def read_return(path: Path | str, display: str | None = None,
+                limits: Limits | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one filled annual-return workbook into observations.
 
     Parameters
@@ -439,6 +422,9 @@ def read_return(path: Path | str, display: str | None = None) -> tuple[pd.DataFr
         The ``.xlsx`` a unit sent (only read, never modified).
     display : str, optional
         How to name the file in problems (default the path as given).
+    limits : Limits, optional
+        Size limits of the workbook (:class:`forecast.inputs.workbook.Limits`): past them,
+        a located problem instead of reading on.
 
     Returns
     -------
@@ -449,15 +435,15 @@ def read_return(path: Path | str, display: str | None = None) -> tuple[pd.DataFr
 
     path = Path(path)
     shown = display or str(path)
-    values, formulas, problems = _open(path, shown)
-    if values is None:
+    sheets, problems = _open(path, shown, limits)
+    if sheets is None:
         return _typed(pd.DataFrame(columns=OBS_COLUMNS)), problems
     info, groups = None, {}
     # Visible sheets first: when a group has a hidden copy too (often last year's), the copy is
     # the one reported, not the sheet the unit sees and filled.
-    for ws in sorted(values.worksheets, key=lambda w: w.sheet_state != "visible"):
+    for ws in sorted(sheets, key=lambda w: w.state != "visible"):
         is_info = normalise_heading(ws.title) == normalise_heading(INFO_SHEET) or \
-            normalise_heading(_cell_text(ws["A4"].value)) == normalise_heading("Mã đơn vị")
+            normalise_heading(_cell_text(ws.value(4, 1))) == normalise_heading("Mã đơn vị")
         g = None if is_info else _group_of(ws)
         if is_info:
             info, p = _find_info(ws, shown)
@@ -471,12 +457,12 @@ def read_return(path: Path | str, display: str | None = None) -> tuple[pd.DataFr
                                         "title back (e.g. 'Biểu 03. …') so the group is known"))
             continue  # a sheet of the unit's own (notes, working): not part of the return
         if g.number in groups:
-            hidden = ws.sheet_state != "visible"
+            hidden = ws.state != "visible"
             problems.append(Problem(shown, ws.title, 1, "A", f"a second {'hidden ' if hidden else ''}sheet for "
                                     f"Biểu {g.number:02d} (first: '{groups[g.number][0]}')"
                                     + ("; unhide it and delete it if it is an old copy" if hidden else "")))
             continue
-        counts, p = _read_group(ws, formulas[ws.title], g, shown)
+        counts, p = _read_group(ws, g, shown)
         problems += p
         groups[g.number] = (ws.title, counts)
     if info is None:
@@ -563,7 +549,7 @@ def return_counts(roster: pd.DataFrame, unit_code: str, year: int) -> dict:
     """
 
     r = roster[(roster["year"] == int(year)) & (roster["unit_code"] == str(unit_code))]
-    r = r[active_on(r)]
+    r = r[posts.in_post(r)]
     cbcc = r["category"].isin(["can_bo", "cong_chuc"])
     xa = r["level"] == "xa"
     rows = {
@@ -583,9 +569,9 @@ def return_counts(roster: pd.DataFrame, unit_code: str, year: int) -> dict:
         "llct_trung_cap": r["political_theory"] == "trung_cap",
         "llct_so_cap": r["political_theory"] == "so_cap",
         "qlnn_cvcc": r["state_mgmt"] == "cvcc", "qlnn_cvc": r["state_mgmt"] == "cvc", "qlnn_cv": r["state_mgmt"] == "cv",
-        "ngoai_ngu": lang, "tin_hoc": it_, "boi_duong": std, "ca_ba": lang & it_ & std,
+        "ngoai_ngu": lang, "tin_hoc": it_, "boi_duong": std, "ca_ba": definitions.CRITERIA["nn_th_bd"].mask(r),
         "chuan_hoa": r["standardised"] == 1,
-        "sau_dh_trong_diem": r["education"].isin(POSTGRAD) & (r["field"] != "khac"),
+        "sau_dh_trong_diem": definitions.CRITERIA["sau_dai_hoc_linh_vuc_trong_diem"].mask(r),
     }
     out: dict = {}
     for g, members in rows.items():

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.domain import retirement
+from forecast.domain import definitions, posts, retirement, vocabulary
 from forecast.inputs import units as units_mod
 from forecast.inputs.observations import OBS_COLUMNS, _typed
 from forecast.inputs.tables import (
@@ -42,36 +42,16 @@ ROSTER_COLUMNS = [
 ]
 #: Columns that may be absent (``birth_month`` defaults to unknown; dates to empty).
 OPTIONAL = ("birth_month", "hire_date", "exit_date", "exit_reason")
-FLAG_COLUMNS = ("key_cadre", "in_pool", "foreign_language", "it_skill", "standard_training", "standardised")
+FLAG_COLUMNS = vocabulary.FLAG_COLUMNS
 DATE_COLUMNS = ("hire_date", "exit_date")
 
-ENUMS = {
-    "sex": ("nam", "nu"),
-    "category": ("can_bo", "cong_chuc", "vien_chuc"),
-    "level": ("tinh", "huyen", "xa"),
-    "leader": ("so", "phong", "none"),
-    "education": ("tien_si", "thac_si", "dai_hoc", "cao_dang", "trung_cap", "so_cap", "chua_dao_tao"),
-    "field": ("kinh_te_cua_khau", "thuong_mai", "van_hoa", "du_lich", "dich_vu", "ha_tang_kcn", "nong_nghiep", "khac"),
-    "political_theory": ("none", "so_cap", "trung_cap", "cao_cap"),
-    "state_mgmt": ("none", "cv", "cvc", "cvcc"),
-    "exit_reason": ("huu", "nghi_viec", "nd178", "chuyen_cong_tac", "khac"),
-}
-#: Words people type, reduced by :func:`forecast.inputs.tables.slug`, mapped onto the codes.
-ALIASES = {
-    "sex": {"female": "nu", "f": "nu", "male": "nam", "m": "nam"},
-    "level": {"cap_tinh": "tinh", "cap_huyen": "huyen", "cap_xa": "xa"},
-    "leader": {"": "none", "khong": "none", "cap_so": "so", "cap_phong": "phong"},
-    "education": {"chua_qua_dao_tao": "chua_dao_tao", "ts": "tien_si", "ths": "thac_si"},
-    "political_theory": {"": "none", "khong": "none", "chua": "none", "cu_nhan": "cao_cap",
-                         "cao_cap_cu_nhan": "cao_cap"},
-    "state_mgmt": {"": "none", "khong": "none", "chua": "none", "chuyen_vien": "cv", "chuyen_vien_chinh": "cvc",
-                   "chuyen_vien_cao_cap": "cvcc"},
-    "field": {"": "khac"},
-}
-TRUE_WORDS = {"1", "true", "co", "x", "yes"}
-FALSE_WORDS = {"0", "false", "khong", "no", ""}
-UNIVERSITY_PLUS = ("dai_hoc", "thac_si", "tien_si")
-POSTGRAD = ("thac_si", "tien_si")
+# The codes, the words people type for them and the yes/no words: forecast.domain.vocabulary.
+ENUMS = vocabulary.ENUMS
+ALIASES = vocabulary.ALIASES
+TRUE_WORDS = vocabulary.YES_WORDS
+FALSE_WORDS = vocabulary.NO_WORDS
+UNIVERSITY_PLUS = vocabulary.UNIVERSITY_PLUS
+POSTGRAD = vocabulary.POSTGRAD
 MIN_HIRE_AGE = 18
 
 
@@ -158,11 +138,11 @@ def check_roster(table: Table) -> tuple[pd.DataFrame, list[Problem]]:
         out[col] = s
 
     for col in FLAG_COLUMNS:
-        s = slug_series(df[col])
-        ok = s.isin(TRUE_WORDS | FALSE_WORDS)
+        yes, recognised = vocabulary.yes_no(df[col])
+        ok = pd.Series(recognised, index=df.index)
         problems += table.at(~ok, col, "'{v}' is not 0 or 1", v=df[col])
-        bad |= (~ok).to_numpy()
-        out[col] = s.isin(TRUE_WORDS).astype("int64")
+        bad |= ~recognised
+        out[col] = pd.Series(yes, index=df.index).astype("int64")
 
     code = units_mod.normalise_codes(df["unit_code"])
     res = units_mod.resolve_codes(code, year.where(~(ybad | yout)))
@@ -262,15 +242,12 @@ def read_roster(path: Path | str) -> pd.DataFrame:
 
 
 def active_on(roster: pd.DataFrame) -> pd.Series:
-    """Who is in post on 31 October of their row's snapshot year (hired by then, not yet left)."""
-    snap = pd.to_datetime(roster["year"].astype(str) + "-10-31")
-    hired = roster["hire_date"].isna() | (roster["hire_date"] <= snap)
-    stays = roster["exit_date"].isna() | (roster["exit_date"] > snap)
-    return hired & stays
+    """Who is in post on 31 October of their row's snapshot year (:func:`forecast.domain.posts.in_post`)."""
+    return posts.in_post(roster)
 
 
 def target_masks(r: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series | None]]:
-    """Population and criterion masks of every indicator (docs/architecture.md table).
+    """Population and criterion masks of every indicator (:mod:`forecast.domain.definitions`).
 
     Returns
     -------
@@ -278,28 +255,7 @@ def target_masks(r: pd.DataFrame) -> dict[str, tuple[pd.Series, pd.Series | None
         indicator id -> (population mask, criterion mask); T11 has population = everyone
         and counts the criterion only.
     """
-    cbcc = r["category"].isin(["can_bo", "cong_chuc"])
-    can_bo = r["category"] == "can_bo"
-    xa = r["level"] == "xa"
-    uni = r["education"].isin(UNIVERSITY_PLUS)
-    everyone = pd.Series(True, index=r.index)
-    lang, it_, std = (r["foreign_language"] == 1), (r["it_skill"] == 1), (r["standard_training"] == 1)
-    return {
-        "T01": (cbcc & r["level"].isin(["tinh", "huyen"]), uni),
-        "T02": (r["category"] == "vien_chuc", uni),
-        "T03": (cbcc & (r["in_pool"] == 1), r["political_theory"] != "none"),
-        "T04": (can_bo & xa, r["political_theory"].isin(["trung_cap", "cao_cap"])),
-        "T05": ((r["key_cadre"] == 1) & xa, uni),
-        "T06": (cbcc & xa, uni),
-        "T07": (r["leader"] == "so", r["state_mgmt"] == "cvcc"),
-        "T08": (r["leader"] == "phong", r["state_mgmt"].isin(["cvc", "cvcc"])),
-        "T09": (everyone, lang & it_ & std),
-        "T09a": (everyone, lang),
-        "T09b": (everyone, it_),
-        "T09c": (everyone, std),
-        "T10": (can_bo & xa, r["standardised"] == 1),
-        "T11": (everyone, r["education"].isin(POSTGRAD) & (r["field"] != "khac")),
-    }
+    return definitions.roster_masks(r)
 
 
 def aggregate(roster: pd.DataFrame, year: int | None = None, source: str = "roster") -> pd.DataFrame:
@@ -351,5 +307,86 @@ def aggregate(roster: pd.DataFrame, year: int | None = None, source: str = "rost
     return _typed(out.sort_values(["indicator", "unit_code", "year"]))
 
 
+# --- roster history ----------------------------------------------------------------------
+#
+# A roster history holds every 31 October return of a period in few rows: one row per
+# person and *spell*, a run of consecutive returns over which the person's record did not
+# change. The columns are the roster's, with ``from_year`` and ``to_year`` (the first and
+# the last return the row holds for, both included) in place of ``year``
+# (docs/architecture.md, "Roster history"). Reading and checking the file:
+# :mod:`forecast.inputs.roster_history`.
+
+#: Columns of a roster history (:func:`forecast.inputs.roster_history.read_roster_history`).
+#: The spell, then what may change from one return to the next, then who the person is
+#: (this order also compresses best: a person's consecutive rows share their tails).
+HISTORY_COLUMNS = [
+    "person_id", "from_year", "to_year",
+    "unit_code", "level", "leader", "key_cadre", "in_pool", "education", "political_theory", "state_mgmt",
+    "foreign_language", "it_skill", "standard_training", "standardised",
+    "birth_year", "birth_month", "sex", "category", "field", "hire_date", "exit_date", "exit_reason",
+]
+
+
+def history_years(history: pd.DataFrame) -> tuple[int, int]:
+    """The first and last return a roster history covers (``min(from_year)``, ``max(to_year)``)."""
+    if history.empty:
+        raise ValueError("the roster history is empty")
+    return int(history["from_year"].min()), int(history["to_year"].max())
+
+
+def snapshot(history: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The roster as of 31 October ``year``, derived from a roster history.
+
+    Parameters
+    ----------
+    history : DataFrame
+        A checked history (:func:`forecast.inputs.roster_history.read_roster_history`).
+    year : int
+        The return's year, within :func:`history_years`.
+
+    Returns
+    -------
+    DataFrame
+        :data:`ROSTER_COLUMNS`, typed like :func:`read_roster`'s result: one row per person
+        in post on that day, ``year`` = ``year``. Exits after that day are blanked (an
+        ``exit_date`` and ``exit_reason`` the return could not have known), so a projection
+        started from the snapshot sees only what was known then.
+
+    Raises
+    ------
+    ValueError
+        When ``year`` lies outside the years the history covers.
+    """
+    year = int(year)
+    first, last = history_years(history)
+    if not first <= year <= last:
+        raise ValueError(f"the roster history covers {first}–{last}, not {year}")
+    rows = history[(history["from_year"] <= year) & (history["to_year"] >= year)]
+    out = rows.drop(columns=["from_year", "to_year"]).assign(year=year)
+    later = out["exit_date"].notna() & (out["exit_date"] > units_mod.snapshot_date(year))
+    out["exit_date"] = out["exit_date"].mask(later)
+    out["exit_reason"] = out["exit_reason"].mask(later, "")
+    out["year"] = out["year"].astype("int64")
+    # A checked history holds only people in post over their rows; this keeps a hand-made one honest.
+    return out[active_on(out)][ROSTER_COLUMNS].reset_index(drop=True)
+
+
+def roster_as_of(dataset, year: int) -> pd.DataFrame | None:
+    """The roster of a :class:`~forecast.inputs.dataset.Dataset` as of 31 October ``year``.
+
+    From the dataset's roster history when it has one covering ``year``; else its roster's
+    rows of that year; else None (no roster known for that year).
+    """
+    history = getattr(dataset, "roster_history", None)
+    if history is not None and not history.empty:
+        first, last = history_years(history)
+        if first <= int(year) <= last:
+            return snapshot(history, year)
+    roster = getattr(dataset, "roster", None)
+    if roster is not None and (roster["year"] == int(year)).any():
+        return roster[roster["year"] == int(year)].reset_index(drop=True)
+    return None
+
+
 __all__ = ["ROSTER_COLUMNS", "ENUMS", "read_roster", "check_roster", "aggregate", "active_on", "target_masks",
-           "ValidationError"]
+           "ValidationError", "HISTORY_COLUMNS", "history_years", "snapshot", "roster_as_of"]

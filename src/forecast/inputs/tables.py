@@ -18,14 +18,23 @@ The file-type checks themselves live with the shapes they check
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import os
 import re
 import unicodedata
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
+
+from forecast.domain.vocabulary import slug  # the one reduction of typed words to codes
 
 
 @dataclass(frozen=True)
@@ -93,21 +102,69 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def slug(text: str) -> str:
-    """A Vietnamese label reduced to a data code: ``"Cán bộ"`` → ``"can_bo"``.
-
-    Accents are removed (đ → d), case folded, runs of spaces/dashes/punctuation become
-    one underscore. Used to accept the words people type for enumerated codes.
-    """
-    s = unicodedata.normalize("NFD", str(text).strip().lower()).replace("đ", "d")
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z]+", "_", s).strip("_")
-
-
 def slug_series(s: pd.Series) -> pd.Series:
     """Vectorised :func:`slug` (applied per distinct value, so cheap on big columns)."""
     uniq = pd.unique(s)
     return s.map({u: slug(u) for u in uniq})
+
+
+# --- YAML ---------------------------------------------------------------------------------
+
+#: Largest YAML file read (dataset descriptions, scenarios, run specifications are a few KB).
+MAX_YAML_BYTES = 1_000_000
+
+
+class YamlError(ValueError):
+    """A YAML input cannot be read; ``problem`` locates why (``str()`` is its one line)."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader (no tags that build objects) without aliases.
+
+    An alias (``*name``) repeats an anchored node; nested, a few hundred bytes expand to
+    billions of nodes ("billion laughs"). The workbench's YAML files never need them.
+    """
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in this file: write the values out", mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(path: Path | str, shown: str | None = None, max_bytes: int = MAX_YAML_BYTES) -> object:
+    """Read a YAML file safely: no object-building tags, no aliases, at most ``max_bytes``.
+
+    Raises
+    ------
+    YamlError
+        The file is missing, too large, not UTF-8 or not valid YAML (located by line and column).
+    """
+    path = Path(path)
+    shown = shown or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise YamlError(Problem(shown, None, None, None,
+                                    f"the file is {size:,} bytes; at most {max_bytes:,} are read"))
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise YamlError(Problem(shown, None, None, None, f"cannot read the file: {exc.strerror or exc}")) from None
+    except UnicodeDecodeError as exc:
+        raise YamlError(Problem(shown, None, None, None, f"not UTF-8 text (byte {exc.start})")) from None
+    try:
+        return yaml.load(nfc(text), Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        what = getattr(exc, "problem", None) or str(exc)
+        raise YamlError(Problem(shown, None, mark.line + 1 if mark is not None else None,
+                                f"column {mark.column + 1}" if mark is not None else None,
+                                f"not valid YAML: {what}")) from None
 
 
 # --- decoding ---------------------------------------------------------------------------
@@ -154,10 +211,69 @@ def decode_text(raw: bytes) -> tuple[str, str]:
     return nfc(text), ("cp1258" if enc == "cp1258" else enc)
 
 
+# --- bounded reading -----------------------------------------------------------------------
+
+#: Largest text file read (after decompression), bytes: ``FORECAST_TEXT_MAX_MB`` (default 300 MB,
+#: three times a province's million-row roster).
+MAX_TEXT_BYTES = int(os.environ.get("FORECAST_TEXT_MAX_MB", "300") or 300) * 1_000_000
+_CHUNK = 1 << 20
+
+
+class TooLarge(ValueError):
+    """A file is (or would decompress to) more bytes than allowed."""
+
+
+def read_bounded(path: Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of ``path`` (decompressed when it ends in ``.gz``), at most ``max_bytes``.
+
+    A gzip stream is decompressed in 1 MB chunks and abandoned as soon as it passes the
+    limit, so a small compressed bomb never occupies more than the limit.
+
+    Raises
+    ------
+    TooLarge
+        Past the limit. ``OSError``, ``EOFError`` and ``zlib.error`` for unreadable files.
+    """
+    limit = MAX_TEXT_BYTES if max_bytes is None else max_bytes
+    path = Path(path)
+
+    def too_large(what: str) -> TooLarge:
+        return TooLarge(f"the file {what} more than {limit / 1e6:,.0f} MB; larger files are refused "
+                        "(FORECAST_TEXT_MAX_MB raises the limit)")
+
+    if path.suffix != ".gz":
+        if path.stat().st_size > limit:
+            raise too_large("has")
+        return path.read_bytes()
+    parts, size = [], 0
+    with gzip.open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise too_large("unpacks to")
+            parts.append(chunk)
+    return b"".join(parts)
+
+
 # --- tables ----------------------------------------------------------------------------
 
 #: A row whose first filled cell starts with one of these is a total line, not data.
 TOTAL_ROW = re.compile(r"^\s*(tổng|cộng|tong cong|total)", re.IGNORECASE)
+
+
+#: At most this many problems of one kind (one check of one column) are listed per table;
+#: the rest are counted. None lists all. ``forecast validate --max-errors N`` sets it.
+MAX_PER_KIND: ContextVar[int | None] = ContextVar("MAX_PER_KIND", default=None)
+
+
+@contextmanager
+def max_problems_per_kind(n: int | None) -> Iterator[None]:
+    """List at most ``n`` problems of each kind inside the ``with`` block (None: all)."""
+    token = MAX_PER_KIND.set(n)
+    try:
+        yield
+    finally:
+        MAX_PER_KIND.reset(token)
 
 
 @dataclass
@@ -193,6 +309,12 @@ class Table:
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return []
+        cap = MAX_PER_KIND.get()
+        extra = 0
+        if cap is not None and mask.sum() > cap:
+            # bounded: a file with millions of bad cells yields the first few and a count
+            extra = int(mask.sum()) - cap
+            mask = mask & (np.cumsum(mask) <= cap)
         rows = self.rows[mask]
         if isinstance(message, pd.Series):
             msgs = message.to_numpy()[mask]
@@ -202,7 +324,12 @@ class Table:
         else:
             msgs = [message] * len(rows)
         col = self.letters.get(column, column) if column else None
-        return [Problem(self.path, self.sheet, int(r), col, str(m)) for r, m in zip(rows, msgs, strict=True)]
+        out = [Problem(self.path, self.sheet, int(r), col, str(m)) for r, m in zip(rows, msgs, strict=True)]
+        if extra:
+            out.append(Problem(self.path, self.sheet, None, col, f"{extra:,} more rows like row {out[0].row} "
+                               f"({out[0].message}); only the first {len(out)} of each kind are listed "
+                               "(--max-errors)"))
+        return out
 
     def whole(self, message: str, column: str | None = None, row: int | None = None) -> Problem:
         """A problem about the whole table (or its header)."""
@@ -214,11 +341,15 @@ def normalise_heading(h) -> str:
     return re.sub(r"\s+", " ", nfc(str(h)).replace("\ufeff", "").strip().lower())
 
 
-def read_text_table(path: Path | str, display: str | None = None) -> tuple[Table | None, list[Problem]]:
+def read_text_table(path: Path | str, display: str | None = None,
+                    max_bytes: int | None = None) -> tuple[Table | None, list[Problem]]:
     """Read a CSV (or ``.csv.gz``) file into a :class:`Table` of text cells.
 
     Blank lines and total lines ("Tổng cộng", …) are dropped; line numbers are kept.
     A header with ``;`` and no ``,`` is read with ``;`` (Excel in some locales).
+
+    A file larger than ``max_bytes`` (default :data:`MAX_TEXT_BYTES`; for ``.gz``, its
+    uncompressed size, found while decompressing in bounded chunks) is refused.
 
     Returns
     -------
@@ -228,13 +359,12 @@ def read_text_table(path: Path | str, display: str | None = None) -> tuple[Table
     path = Path(path)
     shown = display or str(path)
     try:
-        raw = path.read_bytes()
-        if path.suffix == ".gz":
-            import gzip
-
-            raw = gzip.decompress(raw)
-    except OSError as exc:
-        return None, [Problem(shown, None, None, None, f"cannot read the file: {exc.strerror or exc}")]
+        raw = read_bounded(path, max_bytes)
+    except TooLarge as exc:
+        return None, [Problem(shown, None, None, None, str(exc))]
+    except (OSError, EOFError, zlib.error) as exc:
+        what = "the compressed file is damaged or truncated" if path.suffix == ".gz" else "cannot read the file"
+        return None, [Problem(shown, None, None, None, f"{what}: {getattr(exc, 'strerror', None) or exc}")]
     if not raw.strip():
         return None, [Problem(shown, None, None, None, "the file is empty")]
     try:
@@ -263,8 +393,21 @@ def read_text_table(path: Path | str, display: str | None = None) -> tuple[Table
         row = int(m.group(1)) + skipped if m else None
         hint = " (more cells than the header: put text containing commas in quotes)" if "Expected" in str(exc) else ""
         return None, [Problem(shown, None, row, None, f"not a readable CSV table: {str(exc).strip()}{hint}")]
+    if not isinstance(df.index, pd.RangeIndex):
+        # pandas makes the first column the index when every data row has one cell more than
+        # the header: all columns would be read one place off
+        n_head = len(df.columns)
+        if n_head == 0:
+            return None, [Problem(shown, None, 1 + skipped, None, "the header line is empty or unreadable: put "
+                                  "the column headings on the first line")]
+        return None, [Problem(shown, None, 2 + skipped, None, f"this row has {n_head + 1} cells but the header "
+                              f"has {n_head} (a separator at the end of every line?): remove the extra "
+                              "separators or name the extra column")]
     # pandas renames a repeated heading ("year.1"): take the headings from the header line itself.
-    header = next(csv.reader(io.StringIO(first), delimiter=sep), [])
+    try:
+        header = next(csv.reader(io.StringIO(first), delimiter=sep), [])
+    except csv.Error as exc:  # e.g. a lone carriage return inside the header line
+        return None, [Problem(shown, None, 1 + skipped, None, f"the header line cannot be read as CSV ({exc})")]
     headings = [normalise_heading(c) for c in header] if len(header) == len(df.columns) else \
         [normalise_heading(c) for c in df.columns]
     problems = []
@@ -323,7 +466,14 @@ def _drop_blank_and_total(df: pd.DataFrame, rows: np.ndarray, letters: dict, pat
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
-def parse_numbers(s: pd.Series, percent: bool = False) -> tuple[pd.Series, pd.Series, pd.Series]:
+#: Largest magnitude a cell may hold: every number of these files (headcounts of a province,
+#: years, percentages) is far below it, so a larger one is a typing accident or a probe (1e300
+#: of 1e300 would read as a share of 100 %).
+MAX_NUMBER = 1e9
+
+
+def parse_numbers(s: pd.Series, percent: bool = False,
+                  limit: float = MAX_NUMBER) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Parse a column of text cells as numbers (dot decimals only).
 
     Parameters
@@ -332,6 +482,9 @@ def parse_numbers(s: pd.Series, percent: bool = False) -> tuple[pd.Series, pd.Se
         Cells; empty text means missing.
     percent : bool
         Accept a trailing ``%``.
+    limit : float
+        Largest magnitude accepted (:data:`MAX_NUMBER`); larger numbers, and numbers too large
+        for a float (``1e400``), are bad cells.
 
     Returns
     -------
@@ -345,9 +498,14 @@ def parse_numbers(s: pd.Series, percent: bool = False) -> tuple[pd.Series, pd.Se
     empty = t == ""
     ok = t.str.match(_NUMBER) | empty
     values = pd.to_numeric(t.where(ok & ~empty), errors="coerce")
-    bad = ~ok
+    huge = ok & ~empty & ~(values.abs() <= limit)  # NaN here: beyond a float (1e400)
+    values = values.where(~huge)
+    bad = ~ok | huge
     msgs = pd.Series("", index=s.index, dtype=object)
-    if bad.any():
+    if huge.any():
+        msgs[huge] = "'" + s[huge].astype(str) + f"' is implausibly large (above {limit:,.0f})"
+    if (~ok).any():
+        bad = ~ok
         tb = t[bad]
         comma_dec = tb.str.fullmatch(r"[+-]?\d+,\d{1,2}")
         thousands = tb.str.fullmatch(r"[+-]?\d{1,3}([.,\s]\d{3})+")
@@ -356,7 +514,7 @@ def parse_numbers(s: pd.Series, percent: bool = False) -> tuple[pd.Series, pd.Se
                      np.where(thousands, "'" + orig + "' has a thousands separator: write the number without it",
                               "'" + orig + "' is not a number: write digits only (no words or units)"))
         msgs[bad] = m
-    return values, bad, msgs
+    return values, ~ok | huge, msgs
 
 
 # --- dispatch ------------------------------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from forecast.inputs.dataset import check_dataset
+from forecast.inputs.flows import check_flows
 from forecast.inputs.observations import check_observations
 from forecast.inputs.returns import read_return
 from forecast.inputs.roster import check_roster
+from forecast.inputs.roster_history import check_roster_history
 from forecast.inputs.tables import (
     Problem,
     file_kind,
@@ -17,12 +19,17 @@ from forecast.inputs.tables import (
 
 
 def check_text_file(path: Path, shown: str | None = None) -> list[Problem]:
-    """Problems of a CSV file: a roster if it has a ``person_id`` column, else observations."""
+    """Problems of a CSV file: a roster history if it has ``person_id`` and ``from_year`` or
+    ``to_year`` columns, a roster if it has ``person_id``, else observations."""
 
     table, problems = read_text_table(path, shown)
     if table is None:
         return problems
-    if "person_id" in table.frame.columns:
+    if {"flow", "count"} <= set(table.frame.columns) and "person_id" not in table.frame.columns:
+        _frame, more = check_flows(table)  # flows.csv (without its roster: checked alone)
+    elif "person_id" in table.frame.columns and {"from_year", "to_year"} & set(table.frame.columns):
+        _frame, more = check_roster_history(table)
+    elif "person_id" in table.frame.columns:
         _frame, more = check_roster(table)
     else:
         _frame, more = check_observations(table)

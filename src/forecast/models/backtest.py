@@ -33,26 +33,32 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from forecast import atomic
 from forecast.models import DEFAULT, get_model
 from forecast.models.base import SeriesData, SeriesError
 from forecast.models.baselines import LastValue
+from forecast.models.calibration import MAX_AGE, combine, copula_uniforms, learn_calibration, series_scale
 from forecast.models.default import (
     COMPONENTS,
-    MAX_AGE,
+    LOCAL_COMPONENTS,
     MIXTURE,
-    combine,
     component_models,
-    copula_uniforms,
     is_flat,
-    learn_calibration,
-    series_scale,
+    with_global,
 )
+from forecast.models.global_model import GlobalPanel
 from forecast.results import Forecast
 
-#: Peers scored in every run, in report order (AutoETS joins when statsforecast is installed).
-PEERS = ("last_value", "straight_line", "cagr", "logit_linear", "damped_logit")
+#: Peers scored in every run, in report order (AutoETS joins when statsforecast is installed): the
+#: single-series methods the default is measured against. CAGR is the official reference.
+PEERS = ("last_value", "straight_line", "cagr", "logit_linear", "damped_logit", "ets_damped_logit", "theta")
+#: Components of the default scored on their own too, that are not peers (the global model
+#: learns from the whole panel, so it is part of the default rather than a rival to it).
+OWN_COMPONENTS = tuple(c for c in COMPONENTS if c not in PEERS)
+#: Name of the global model (a component of the default).
+GLOBAL = "global_boost"
 #: Said in the output when AutoETS is scored.
 AUTO_ETS_NOTE = ("AutoETS (statsforecast) is fitted on the percent values; on windows too short for it "
                  "(statsforecast's 'tiny datasets') or that it cannot fit (flat windows, non-finite output) it falls back to the last value with random-walk intervals.")
@@ -231,6 +237,12 @@ def _origins(years: np.ndarray, values: np.ndarray, s: Settings):
 def _entity_work(args):
     """Score the peers on every origin of a few entities (runs in a worker process)."""
     chunk, s, peers = args
+    # one thread per process: the machine is shared and the run already uses one process per core
+    with threadpool_limits(1):
+        return _entity_work_1(chunk, s, peers)
+
+
+def _entity_work_1(chunk, s: Settings, peers: tuple):
     rows, comps = [], []
     for entity, years, values, brk in chunk:
         for i, lo, future in _origins(years, values, s):
@@ -250,7 +262,7 @@ def _entity_work(args):
                     continue
                 d, p = fc.draws * 100, fc.median.to_numpy() * 100
                 rows.append((name, entity, T, score(d, p, outcome, values[i])))
-                if name in COMPONENTS:
+                if name in LOCAL_COMPONENTS:
                     points[name] = p
                     if name in MIXTURE:
                         mix.append(d[: s.n_draws // len(MIXTURE)])
@@ -261,8 +273,8 @@ def _entity_work(args):
                         points[name] = model.fit(data).point(f_years) * 100
                     except (SeriesError, np.linalg.LinAlgError, ValueError, FloatingPointError):
                         continue
-            if len(points) == len(COMPONENTS):
-                P = np.column_stack([points[c] for c in COMPONENTS])
+            if len(points) == len(LOCAL_COMPONENTS):
+                P = np.column_stack([points[c] for c in LOCAL_COMPONENTS])
                 mixd = np.vstack(mix)
                 rows.append(("_mixture", entity, T, score(mixd, np.median(mixd, axis=0), outcome, values[i])))
                 comps.append((entity, T, values[i], P, data, outcome))
@@ -276,14 +288,52 @@ def _chunks(panel: pd.DataFrame, n: int):
     return [items[k::n] for k in range(n)]
 
 
-def _default_rows(comps, mixture_rows, s: Settings, variant: dict | None = None):
-    """Score the default at each origin with a calibration learned from earlier outcomes only.
+def global_points(panel: pd.DataFrame, comps: list, s: Settings, jobs: int = 1) -> list:
+    """The components' points of every scored origin with the global model's column added.
 
-    ``variant`` (sensitivity checks only): ``half_life`` and ``era`` go to
-    :func:`learn_calibration`; ``components`` keeps only the named components.
+    The global model used at origin ``T`` is trained on the whole panel's windows
+    whose outcome year is ``≤ T`` (:class:`~forecast.models.global_model.GlobalPanel`),
+    one training per origin year; origins where it has too little to learn from get
+    the damped logit's forecast in its column (:func:`~forecast.models.default.with_global`).
+    """
+    entities = sorted(panel["entity"].unique())
+    index = {e: k for k, e in enumerate(entities)}
+    series = [SeriesData(g["year"].to_numpy(), g["value"].to_numpy(dtype=float) / 100, None, g["brk"].to_numpy(),
+                         "share") for _, g in panel.groupby("entity", sort=True)]
+    gp = GlobalPanel.from_series(series, s.window, s.min_points, s.horizons)
+    years = sorted({int(c[1]) for c in comps})
+    work = [(gp, years[k::jobs]) for k in range(max(jobs, 1))]
+    if jobs > 1 and len(years) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            parts = list(pool.map(_global_work, work))
+    else:
+        parts = [_global_work(w) for w in work]
+    paths = {key: v for part in parts for key, v in part.items()}
+    out = []
+    for entity, T, v0, P, data, outcome in comps:
+        path = paths.get((int(T), index[entity]))
+        out.append((entity, T, v0, with_global(P / 100, path) * 100, data, outcome))
+    return out
+
+
+def _global_work(args) -> dict:
+    """Global-model points at a few origin years (runs in a worker process)."""
+    gp, years = args
+    return {(T, k): path for T in years for k, path in gp.origin_points(T).items()}
+
+
+def _default_rows(comps, mixture_rows, s: Settings, variant: dict | None = None, name: str = DEFAULT):
+    """Score a combination at each origin with a calibration learned from earlier outcomes only.
+
+    ``variant``: ``half_life`` and ``era`` go to :func:`learn_calibration`;
+    ``components`` keeps only the named components (one component alone is that
+    component with its own calibrated past errors, how the global model is scored).
+    Where no horizon has enough past forecasts, the equal mixture of the :data:`MIXTURE`
+    components stands in. Returns the scored rows, the records behind each origin's
+    calibration and the pooled weights by horizon at each origin (with its number of forecasts).
     """
     if not comps:
-        return [], {}
+        return [], {}, []
     variant = dict(variant or {})
     keep = [COMPONENTS.index(c) for c in variant.pop("components", COMPONENTS)]
     H = s.horizons
@@ -297,7 +347,7 @@ def _default_rows(comps, mixture_rows, s: Settings, variant: dict | None = None)
     h = np.arange(1, H + 1)
     target_year = origins[:, None] + h[None, :]
     mix = {(e, T): sc for (_, e, T, sc) in mixture_rows}
-    rows, used = [], {}
+    rows, used, weights = [], {}, []
     rng = np.random.default_rng(s.seed)
     for T in np.unique(origins):
         known = (target_year <= T) & np.isfinite(Y) & (target_year > T - MAX_AGE) & moved[:, None]
@@ -306,17 +356,30 @@ def _default_rows(comps, mixture_rows, s: Settings, variant: dict | None = None)
                                 levels=V0[idx_r] / 100, ages=T - target_year[idx_r, idx_h],
                                 source=f"panel origins before {T}", **variant)
         used[int(T)] = cal.n_records
-        for j in np.flatnonzero(origins == T):
+        at_T = np.flatnonzero(origins == T)
+        if cal.usable:
+            weights.append((len(at_T), {hh: cal.for_horizon(int(hh))[0] for hh in h}))
+        for j in at_T:
             entity, _, v0, _, _, outcome = comps[j]
             scale = S[j]
             if cal.usable:
                 u = copula_uniforms(rng, s.n_draws, H)
                 d, p = combine(P[j] / 100, scale, h, cal, u, kind="share", level=v0 / 100)
                 d, p = d * 100, p * 100
-                rows.append((DEFAULT, entity, int(T), score(d, p, outcome, v0)))
+                rows.append((name, entity, int(T), score(d, p, outcome, v0)))
             else:
-                rows.append((DEFAULT, entity, int(T), mix[(entity, T)]))
-    return rows, used
+                rows.append((name, entity, int(T), mix[(entity, T)]))
+    return rows, used, weights
+
+
+def mean_weights(weights: list, components=COMPONENTS) -> dict:
+    """The pooled weights by horizon averaged over origins (each counted by its forecasts)."""
+    if not weights:
+        return {}
+    total = sum(n for n, _ in weights)
+    hs = sorted({h for _, w in weights for h in w})
+    return {str(int(h)): {c: float(sum(n * w[h][k] for n, w in weights if h in w) / total)
+                          for k, c in enumerate(components)} for h in hs}
 
 
 def summarise(rows, horizons: int) -> dict:
@@ -396,8 +459,9 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
         notes.append(AUTO_ETS_NOTE)
     elif auto_ets:
         notes.append("AutoETS skipped: statsforecast is not installed (pip install 'forecast[bench]').")
+    scored = tuple(peers) + tuple(c for c in OWN_COMPONENTS if c != GLOBAL)
     chunks = [c for c in _chunks(panel, max(jobs, 1)) if c]
-    work = [(c, s, tuple(peers)) for c in chunks]
+    work = [(c, s, scored) for c in chunks]
     if jobs > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(_entity_work, work))
@@ -405,14 +469,19 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
         results = [_entity_work(w) for w in work]
     rows = [r for res in results for r in res[0]]
     comps = sorted((c for res in results for c in res[1]), key=lambda c: (c[1], c[0]))
+    comps = global_points(panel, comps, s, jobs)
     mixture = [r for r in rows if r[0] == "_mixture"]
     rows = [r for r in rows if r[0] != "_mixture"]
-    default_rows, used = _default_rows(comps, mixture, s)
-    figures = summarise(rows + default_rows, s.horizons)
+    global_rows, _, _ = _default_rows(comps, mixture, s, {"components": (GLOBAL,)}, name=GLOBAL)
+    default_rows, used, weights = _default_rows(comps, mixture, s)
+    figures = summarise(rows + global_rows + default_rows, s.horizons)
     variant_figures = {name: summarise(_default_rows(comps, mixture, s, v)[0], s.horizons).get(DEFAULT)
                        for name, v in (variants or {}).items()}
-    order = peers + [DEFAULT]
+    order = peers + list(OWN_COMPONENTS) + [DEFAULT]
     methods = {m: figures[m] for m in order if m in figures}
+    notes.append("global_boost is scored with its own calibrated past errors; where no horizon had enough of them "
+                 "it is, like the default, the equal-weight mixture of the default's components. Before the "
+                 "global model has enough past windows to learn from, its forecast is the damped logit's.")
     fallback = sum(1 for v in used.values() if not v)
     if fallback:
         notes.append(f"At {fallback} origin year(s) no horizon had enough scored past forecasts; the default was "
@@ -425,6 +494,9 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
                      "n_draws": s.n_draws, "seed": s.seed, "skip_at_or_above": CEILING_SKIP,
                      "brier_deltas": list(DELTAS)},
         "methods": methods,
+        "peers": [m for m in peers if m in methods],
+        "components": list(COMPONENTS),
+        "weights": mean_weights(weights),
         "notes": notes,
         **({"variants": variant_figures} if variants else {}),
     }

@@ -3,8 +3,10 @@
 How it works (``docs/methods.md``, section 3, has the full account):
 
 1. **Components.** The last value, the straight line, the logit-linear GLM, the
-   damped logit trend and the local logit (logit-linear on the last 4 points)
-   (:data:`COMPONENTS`) are fitted to the series.
+   damped logit trend and the local logit (logit-linear on the last 4 points),
+   each fitted to the series alone, and the global model
+   (:mod:`forecast.models.global_model`: gradient-boosted trees trained on the
+   past windows of the series and its peers) (:data:`COMPONENTS`).
 2. **Past forecasts.** At every past origin ``T'`` of the series and of its peers
    (other series of the same unit, or the other entities of a backtest panel),
    each component is fitted on at most ``window`` points and scored at
@@ -17,6 +19,9 @@ How it works (``docs/methods.md``, section 3, has the full account):
    the weighted mean absolute error; weight on the last value acts as learned
    damping. A level band with too few past forecasts borrows its neighbouring
    bands.
+   The global model's past forecasts at ``T'`` come from trees trained only on
+   outcomes up to ``T'``; before it has :data:`~forecast.models.global_model.MIN_TRAIN`
+   rows to learn from (and for counts) its column holds the damped logit's forecast.
 4. **Calibrated distribution.** The combination's past errors, divided by each
    series' scale (root mean square of its yearly changes, floored), give a
    weighted empirical distribution per band and horizon, rescaled by era
@@ -28,139 +33,49 @@ How it works (``docs/methods.md``, section 3, has the full account):
    widened as the calibrated horizons' errors grow (:attr:`Calibration.growth`).
 5. **Fallback.** With too few past forecasts at every horizon: the equal-weight
    mixture of the :data:`MIXTURE` components' own distributions, said in the notes.
+
+The weights and errors themselves are learned in :mod:`forecast.models.calibration`;
+:func:`calibrate` is the public way to learn them for a pool of series.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from itertools import combinations_with_replacement
-
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from forecast.models.base import (
     SeriesData,
     SeriesError,
     TrendModel,
     check_series,
-    clip_values,
-    from_link,
 )
 from forecast.models.baselines import LastValue, StraightLine
+from forecast.models.calibration import (
+    HALF_LIFE,
+    MAX_AGE,
+    Calibration,
+    combine,
+    copula_uniforms,
+    learn_calibration,
+    level_band,
+    series_scale,
+)
+from forecast.models.global_model import GlobalPanel
 from forecast.models.logit import DampedLogit, LocalLogit, LogitLinear
 
 #: Component models of the default, in weight order.
-COMPONENTS = ("last_value", "straight_line", "logit_linear", "damped_logit", "local_logit")
+COMPONENTS = ("last_value", "straight_line", "logit_linear", "damped_logit", "local_logit", "global_boost")
+#: The components fitted to one series alone (the global model learns from the pool).
+LOCAL_COMPONENTS = COMPONENTS[:-1]
 #: Components of the fallback mixture: one per model family (the local logit is the logit-linear trend
 #: on fewer points, and on the short windows where the fallback applies it would count that family twice).
 MIXTURE = ("last_value", "straight_line", "logit_linear", "damped_logit")
-#: Fewest scored past forecasts (effective number, see :func:`effective_size`) at a horizon before its
-#: weights and errors are learned.
-MIN_RECORDS = 30
-#: Correlation of the Gaussian copula tying a path's years together.
-PATH_RHO = 0.9
-#: Past forecasts count with weight ``0.5 ** (age / HALF_LIFE)``, ``age`` the years from their outcome
-#: to the forecast origin: how trends carry on changes over time (an S-curve's phase), so recent
-#: experience counts most (discounted learning of combination weights).
-HALF_LIFE = 2.0
-#: Past forecasts whose outcome is this many years old or older are not used.
-MAX_AGE = 16
-#: Width in years of the windows of one-year-ahead errors compared by the era rescaling
-#: (:func:`era_ratios`): the latest ``RECENT_YEARS`` against those when a horizon's records were made.
-RECENT_YEARS = 4
-#: Bounds of the level bands (share at the origin) within which weights and errors are learned
-#: separately: where a share stands on its S-curve decides which trend shape carries on.
-LEVEL_BANDS = (0.10, 0.30, 0.60, 0.85)
-#: Grid step of the simplex search for the weights.
-WEIGHT_STEP = 0.1
 
 
 def component_models() -> dict[str, TrendModel]:
     """Fresh, unfitted instances of the components."""
     return {"last_value": LastValue(), "straight_line": StraightLine(),
             "logit_linear": LogitLinear(), "damped_logit": DampedLogit(), "local_logit": LocalLogit()}
-
-
-def record_weights(ages: np.ndarray, half_life: float = HALF_LIFE) -> np.ndarray:
-    """Weight of each past forecast by the age of its outcome: ``0.5 ** (age / half_life)``.
-
-    ``half_life=inf`` weighs every past forecast the same.
-    """
-    if not half_life > 0:
-        raise ValueError(f"half_life must be positive, got {half_life}")
-    return 0.5 ** (np.asarray(ages, dtype=float) / half_life)
-
-
-def effective_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size ``(Σw)² / Σw²`` (the count itself when all weights are equal)."""
-    w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) and w.any() else 0.0
-
-
-#: Shares are kept this far inside (0, 1) on the scale the errors are measured on.
-ERROR_EPS = 0.001
-
-
-#: Scale the pooled errors live on: "value" (percentage points) or "link" (logit / log).
-ERROR_SCALE = "value"
-#: Floor of a series' scale on each error scale (share kind; counts use 1 % of the level).
-SCALE_FLOOR = {"value": 0.01, "link": 0.05}
-
-
-def error_link(values: np.ndarray, kind: str) -> np.ndarray:
-    """The scale forecast errors are measured on: logit for shares, log for counts.
-
-    Shares are kept inside ``[0.001, 0.999]`` (0.1 pp from the bounds), so a
-    published 0 % does not produce an unbounded error.
-    """
-    if ERROR_SCALE == "value":
-        return np.asarray(values, dtype=float)
-    if kind == "share":
-        p = np.clip(values, ERROR_EPS, 1 - ERROR_EPS)
-        return np.log(p / (1 - p))
-    return np.log(np.maximum(values, 0.5))
-
-
-def error_unlink(z: np.ndarray, kind: str) -> np.ndarray:
-    """Inverse of :func:`error_link` (within the clipping)."""
-    return np.asarray(z, dtype=float) if ERROR_SCALE == "value" else from_link(z, kind)
-
-
-def series_scale(values: np.ndarray, years: np.ndarray, kind: str = "share", breaks=None) -> float:
-    """The scale a series' forecast errors are divided by before they are pooled.
-
-    Root mean square of the year-on-year changes on the error scale (logit for
-    shares, log for counts; changes across a break left out), floored at 0.01 so
-    that flat series still get a usable scale. On the logit scale a share moving
-    fast from near zero and one creeping near 100 % get comparable errors.
-    """
-    z = error_link(np.asarray(values, dtype=float), kind)
-    dz = np.diff(z) / np.maximum(np.diff(years), 1)
-    if breaks is not None and len(dz):
-        keep = ~np.asarray(breaks, dtype=bool)[1:]
-        dz = dz[keep] if keep.any() else dz
-    rms = float(np.sqrt(np.mean(dz ** 2))) if len(dz) else 0.0
-    floor = SCALE_FLOOR[ERROR_SCALE]
-    if kind == "count" and ERROR_SCALE == "value":
-        floor = max(0.01 * abs(float(values[-1])), 1.0)
-    return max(rms, floor)
-
-
-def level_band(level: float | np.ndarray, kind: str = "share") -> np.ndarray:
-    """Index of the level band of a share at the origin (counts all fall in band 0)."""
-    if kind != "share":
-        return np.zeros(np.shape(level), dtype=int)
-    return np.searchsorted(np.asarray(LEVEL_BANDS), level, side="right")
-
-
-def simplex_grid(k: int, step: float = WEIGHT_STEP) -> np.ndarray:
-    """Every weight vector of ``k`` non-negative entries summing to 1 on a grid of ``step``."""
-    n = int(round(1 / step))
-    rows = []
-    for combo in combinations_with_replacement(range(k), n):
-        rows.append(np.bincount(combo, minlength=k) / n)
-    return np.array(rows)
 
 
 def is_flat(values: np.ndarray) -> bool:
@@ -175,263 +90,28 @@ def is_flat(values: np.ndarray) -> bool:
     return bool(len(v)) and float(np.ptp(v)) < 1e-12
 
 
-#: Bounds of the exponent with which errors grow with the horizon when a horizon borrows a
-#: shorter one: 0.5 is a random walk's square root, 1 a trend's linear growth.
-GROWTH_BOUNDS = (0.5, 1.5)
-
-
-def error_growth(errors: dict, positions: dict | None = None) -> float:
-    """Exponent ``g`` of the growth of the errors' spread with the horizon, ``spread(h) ∝ h**g``.
-
-    Fitted by least squares on the log of the 10–90 % range of the pooled
-    scaled errors against the log of the horizon, over the calibrated
-    horizons; :data:`GROWTH_BOUNDS` hold it between a random walk's 0.5 and 1.5.
-    With fewer than two calibrated horizons it is 0.5.
-
-    Parameters
-    ----------
-    errors : dict (int, int) -> ndarray
-        Sorted scaled errors by ``(band, h)``; the pooled entries (band ``-1``) are used.
-    positions : dict (int, int) -> ndarray, optional
-        Their weighted plotting positions (equal weights when omitted).
-    """
-    hs = sorted(h for (b, h) in errors if b == -1)
-    if len(hs) < 2:
-        return GROWTH_BOUNDS[0]
-    pos = positions or {}
-    spread = np.array([np.subtract(*weighted_quantile(errors[(-1, h)], pos.get((-1, h)), [0.9, 0.1]))
-                       for h in hs])
-    if not (spread > 0).all():
-        return GROWTH_BOUNDS[0]
-    slope = float(np.polyfit(np.log(hs), np.log(spread), 1)[0])
-    return float(np.clip(slope, *GROWTH_BOUNDS))
-
-
-def plotting_positions(weights: np.ndarray) -> np.ndarray:
-    """Mid-point plotting positions of sorted values with these weights, in (0, 1)."""
-    w = np.asarray(weights, dtype=float)
-    c = np.cumsum(w)
-    return (c - 0.5 * w) / c[-1]
-
-
-def weighted_quantile(sorted_values: np.ndarray, positions: np.ndarray | None, q) -> np.ndarray:
-    """Quantiles ``q`` of sorted values at the given plotting positions (linear interpolation)."""
-    v = np.asarray(sorted_values, dtype=float)
-    pos = plotting_positions(np.ones(len(v))) if positions is None else positions
-    return np.interp(q, pos, v)
-
-
-def era_ratios(one_step_errors: np.ndarray, ages: np.ndarray, horizons, min_records: int = MIN_RECORDS) -> dict:
-    """How much harder one-year-ahead forecasting has become since each horizon's records were made.
-
-    A horizon-``h`` past forecast with an outcome of age ``a`` was made at an
-    origin ``h`` years before, when the one-year-ahead forecasts then being
-    scored had outcomes of age about ``a + h − 1``. The ratio for ``h`` is the
-    10–90 % range of the scaled one-year-ahead errors with outcome ages
-    ``0 … RECENT_YEARS − 1`` over that of ages ``h − 1 … h + RECENT_YEARS − 2``
-    (unweighted, plain percentiles); 1 where either window has fewer than
-    ``min_records`` errors or a range of 0.
-
-    Returns
-    -------
-    dict int -> float
-    """
-    e, a = np.asarray(one_step_errors, dtype=float), np.asarray(ages)
-    now = e[a < RECENT_YEARS]
-    out = {}
-    for h in horizons:
-        ratio = 1.0
-        then = e[(a >= h - 1) & (a < h - 1 + RECENT_YEARS)]
-        if h > 1 and len(now) >= min_records and len(then) >= min_records:
-            spread_then = float(np.subtract(*np.percentile(then, [90, 10])))
-            spread_now = float(np.subtract(*np.percentile(now, [90, 10])))
-            if spread_then > 0 and spread_now > 0:
-                ratio = spread_now / spread_then
-        out[int(h)] = ratio
-    return out
-
-
-@dataclass
-class Calibration:
-    """Weights and scaled error distributions by level band and horizon, learned from past forecasts.
-
-    Keys are ``(band, h)``; band ``-1`` pools every level band.
-
-    Attributes
-    ----------
-    weights : dict (int, int) -> ndarray
-        Component weights (in :data:`COMPONENTS` order).
-    errors : dict (int, int) -> ndarray
-        Sorted scaled errors ``(y − ŷ) / scale`` of the combination.
-    positions : dict (int, int) -> ndarray
-        Their plotting positions, from the past forecasts' weights (:func:`record_weights`).
-    counts : dict (int, int) -> int
-        Number of scored past forecasts behind each entry (a band's entry may
-        include its neighbouring bands' forecasts).
-    source : str
-        Plain-language description of where the records came from.
-    growth : float
-        Exponent of the growth of the errors with the horizon (:func:`error_growth`),
-        used when a horizon borrows a shorter one.
-    ratios : dict int -> float
-        Era rescaling of each horizon's errors (:func:`era_ratios`).
-    """
-
-    weights: dict = field(default_factory=dict)
-    errors: dict = field(default_factory=dict)
-    positions: dict = field(default_factory=dict)
-    counts: dict = field(default_factory=dict)
-    source: str = ""
-    growth: float = GROWTH_BOUNDS[0]
-    ratios: dict = field(default_factory=dict)
-
-    @property
-    def usable(self) -> bool:
-        return bool(self.weights)
-
-    @property
-    def n_records(self) -> int:
-        """Scored past forecasts behind the pooled entries."""
-        return sum(v for (b, _), v in self.counts.items() if b == -1)
-
-    def entry(self, h: int, band: int = -1) -> tuple[tuple[int, int], float]:
-        """The key of the entry used for horizon ``h`` in level ``band``, and a widening factor.
-
-        The band's own entry is preferred, then the pooled one; a horizon
-        without enough records borrows the nearest shorter one ``h'`` (the
-        shortest longer one if there is none), its errors, median included,
-        multiplied by ``(h / h') ** growth`` (:attr:`growth`, learned from the
-        calibrated horizons).
-        """
-        for key in ((band, h), (-1, h)):
-            if key in self.weights:
-                return key, 1.0
-        shorter = sorted({k for (_, k) in self.weights if k < h})
-        k = shorter[-1] if shorter else min(k for (_, k) in self.weights)
-        for key in ((band, k), (-1, k)):
-            if key in self.weights:
-                return key, float((h / k) ** self.growth)
-        raise KeyError(h)  # pragma: no cover - the pooled entry exists whenever the band's does
-
-    def for_horizon(self, h: int, band: int = -1):
-        """Weights, sorted scaled errors and widening factor for horizon ``h`` in level ``band``.
-
-        The errors are not equally weighted: their quantiles are :meth:`quantile`'s.
-        """
-        key, widen = self.entry(h, band)
-        return self.weights[key], self.errors[key], widen
-
-    def quantile(self, key: tuple[int, int], q) -> np.ndarray:
-        """Quantiles ``q`` of the scaled errors of entry ``key`` (weighted)."""
-        return weighted_quantile(self.errors[key], self.positions.get(key), q)
-
-
-def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarray, horizons: np.ndarray,
-                      levels: np.ndarray | None = None, ages: np.ndarray | None = None,
-                      min_records: int = MIN_RECORDS, source: str = "", kind: str = "share",
-                      half_life: float = HALF_LIFE, era: bool = True) -> Calibration:
-    """Learn weights and scaled errors by level band and horizon from scored past forecasts.
-
-    Parameters
-    ----------
-    points : ndarray (n, k)
-        Component point forecasts of each past forecast (value scale).
-    outcomes : ndarray (n,)
-        What was then observed.
-    scales : ndarray (n,)
-        The series' scale at the origin (:func:`series_scale`).
-    horizons : ndarray (n,)
-        Years ahead of each forecast.
-    levels : ndarray (n,), optional
-        The value at the origin (decides the level band); all pooled when omitted.
-    ages : ndarray (n,), optional
-        Years from each outcome to the origin being calibrated; past forecasts
-        are weighted by :func:`record_weights` and the errors rescaled by era
-        (:func:`era_ratios`). All weigh the same, unrescaled, when omitted.
-    min_records : int
-        Fewest past forecasts (effective number) behind an entry.
-    half_life : float
-        Of the weights of past forecasts (:func:`record_weights`); for sensitivity checks.
-    era : bool
-        Rescale the errors by era (:func:`era_ratios`); ``False`` for sensitivity checks.
-
-    Returns
-    -------
-    Calibration
-        Empty (``usable`` False) when no horizon has an effective number of
-        ``min_records`` past forecasts (:func:`effective_size`).
-
-    Notes
-    -----
-    Each horizon with enough records gets a pooled entry (band ``-1``) and, for
-    shares with ``levels``, one entry per level band. A band with too few
-    records of its own borrows the bands next to it, one step further each
-    time, until there are enough: the dynamics of a share at 70 % resemble
-    those at 50 % more than those at 5 %. The weights minimise the weighted
-    mean absolute error of the combined point forecast on the value scale.
-    """
-    cal = Calibration(source=source)
-    ok = np.isfinite(points).all(axis=1) & np.isfinite(outcomes) & np.isfinite(scales)
-    points, outcomes, scales, horizons = points[ok], outcomes[ok], scales[ok], horizons[ok]
-    ages = None if ages is None else np.asarray(ages)[ok]
-    wts = np.ones(len(outcomes)) if ages is None else record_weights(ages, half_life)
-    banded = levels is not None and kind == "share"
-    bands = level_band(np.asarray(levels)[ok], kind) if banded else np.full(len(outcomes), -1)
-    n_bands = len(LEVEL_BANDS) + 1
-    grid = simplex_grid(points.shape[1])
-
-    def errors_of(sel, w):
-        return (error_link(outcomes[sel], kind) - error_link(points[sel] @ w, kind)) / scales[sel]
-
-    def learn(sel, key):
-        loss = wts[sel] @ np.abs(outcomes[sel, None] - points[sel] @ grid.T)
-        w = grid[int(np.argmin(loss))]
-        e = errors_of(sel, w)
-        order = np.argsort(e, kind="stable")
-        cal.weights[key] = w
-        cal.errors[key] = e[order]
-        cal.positions[key] = plotting_positions(wts[sel][order])
-        cal.counts[key] = int(sel.sum())
-
-    for h in np.unique(horizons):
-        at_h = horizons == h
-        if effective_size(wts[at_h]) < min_records:
-            continue
-        learn(at_h, (-1, int(h)))
-        for band in range(n_bands) if banded else ():
-            for reach in range(n_bands):
-                sel = at_h & (np.abs(bands - band) <= reach)
-                if effective_size(wts[sel]) >= min_records:
-                    learn(sel, (band, int(h)))
-                    break
-    if era and ages is not None and (-1, 1) in cal.weights:
-        one = horizons == 1
-        cal.ratios = era_ratios(errors_of(one, cal.weights[(-1, 1)]), ages[one],
-                                sorted({h for (_, h) in cal.weights}), min_records)
-        for key in list(cal.errors):
-            # widened around the median, so the point forecast stays where it is
-            m = float(cal.quantile(key, 0.5))
-            cal.errors[key] = m + (cal.errors[key] - m) * cal.ratios[key[1]]
-    # how the errors grow with the horizon, in today's era (after the rescaling)
-    cal.growth = error_growth(cal.errors, cal.positions)
-    return cal
-
-
 def rolling_records(series_list: list[SeriesData], as_of: int, max_h: int, window: int = 8,
-                    min_points: int = 3):
+                    min_points: int = 3, panel: GlobalPanel | None = None):
     """Component forecasts at every past origin of each series, scored where the outcome is known.
 
     Only origins ``T'`` and outcomes ``T' + h ≤ as_of`` are used (no look-ahead),
     and outcomes less than :data:`MAX_AGE` years old. Windows that never moved
-    (:func:`is_flat`) are skipped.
+    (:func:`is_flat`) are skipped. The global model's forecast at ``T'`` comes
+    from ``panel`` (built over ``series_list`` when omitted), trained on outcomes
+    up to ``T'`` only.
 
     Returns
     -------
     points, outcomes, scales, horizons, levels, ages : ndarrays
-        See :func:`learn_calibration`; ``ages`` is ``as_of`` minus the outcome year.
+        See :func:`~forecast.models.calibration.learn_calibration`; ``points`` has
+        one column per :data:`COMPONENTS`; ``ages`` is ``as_of`` minus the outcome year.
     """
+    if panel is None:
+        panel = GlobalPanel.from_series(series_list, window, min_points, max_h)
+    elif [id(s) for s in panel.series] != [id(s) for s in series_list]:
+        raise ValueError("the global panel must be built over the same series, in the same order")
     P, Y, S, H, L, A = [], [], [], [], [], []
-    for data in series_list:
+    for k, data in enumerate(series_list):
         keep = data.years <= as_of
         years, values, breaks = data.years[keep], data.values[keep], data.breaks[keep]
         weights = data.weights[keep] if data.weights is not None else None
@@ -448,7 +128,8 @@ def rolling_records(series_list: list[SeriesData], as_of: int, max_h: int, windo
             pts = component_points(sub, fut_years)
             if pts is None:
                 continue
-            P.append(pts)
+            path = panel.origin_points(int(years[i])).get(k)
+            P.append(with_global(pts, None if path is None else path[fut_years - years[i] - 1]))
             Y.append(values[future])
             S.append(np.full(len(fut_years), series_scale(sub.values, sub.years, sub.kind, sub.breaks)))
             H.append(fut_years - years[i])
@@ -461,9 +142,22 @@ def rolling_records(series_list: list[SeriesData], as_of: int, max_h: int, windo
             np.concatenate(A))
 
 
+def with_global(local: np.ndarray, global_points: np.ndarray | None) -> np.ndarray:
+    """Local component points (columns :data:`LOCAL_COMPONENTS`) with the global model's column added.
+
+    Where the global model has no forecast (untrained, counts, a missing year) its
+    column holds the damped logit's.
+    """
+    g = local[:, LOCAL_COMPONENTS.index("damped_logit")].copy()
+    if global_points is not None:
+        ok = np.isfinite(global_points)
+        g[ok] = global_points[ok]
+    return np.column_stack([local, g])
+
+
 def component_points(data: SeriesData, years: np.ndarray) -> np.ndarray | None:
-    """Point forecasts of every component for ``years`` (rows: years; columns: components)."""
-    out = np.empty((len(years), len(COMPONENTS)))
+    """Point forecasts of every local component for ``years`` (rows: years; columns: :data:`LOCAL_COMPONENTS`)."""
+    out = np.empty((len(years), len(LOCAL_COMPONENTS)))
     for j, (_, model) in enumerate(component_models().items()):
         try:
             model.fit(data)
@@ -473,84 +167,34 @@ def component_points(data: SeriesData, years: np.ndarray) -> np.ndarray | None:
     return out
 
 
-def isotonic(y: np.ndarray) -> np.ndarray:
-    """Least-squares non-decreasing fit to ``y`` (pool-adjacent-violators)."""
-    blocks = []                                  # [mean, size]
-    for v in np.asarray(y, dtype=float):
-        blocks.append([v, 1])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            (m2, n2), (m1, n1) = blocks.pop(), blocks.pop()
-            blocks.append([(m1 * n1 + m2 * n2) / (n1 + n2), n1 + n2])
-    return np.concatenate([np.full(n, m) for m, n in blocks]) if blocks else np.empty(0)
+def calibrate(pool: list[SeriesData], as_of: int, kind: str = "share", window: int = 8, max_h: int = 8,
+              panel: GlobalPanel | None = None, half_life: float = HALF_LIFE, source: str = "") -> Calibration:
+    """The default's weights and error distributions learned from a pool's past forecasts.
 
-
-def shared_direction(points: np.ndarray) -> int:
-    """+1 when every component's path never falls, −1 when none ever rises, else 0.
-
-    ``points`` has one row per year (in order) and one column per component.
-    """
-    steps = np.diff(np.asarray(points, dtype=float), axis=0)
-    if steps.size == 0:
-        return 0
-    if (steps >= -1e-12).all() and (steps > 1e-12).any():
-        return 1
-    if (steps <= 1e-12).all() and (steps < -1e-12).any():
-        return -1
-    return 0
-
-
-def combine(points: np.ndarray, scale: float, horizons: np.ndarray, cal: Calibration, u: np.ndarray,
-            kind: str = "share", level: float | None = None):
-    """Calibrated draws and point forecasts from component points.
+    The public way to calibrate the default for several series at once (the
+    annual run does it once per unit and kind): :func:`rolling_records` then
+    :func:`~forecast.models.calibration.learn_calibration`.
 
     Parameters
     ----------
-    points : ndarray (n_years, k)
-        Component point forecasts, years in increasing order.
-    scale : float
-    horizons : ndarray (n_years,)
-    cal : Calibration
-    u : ndarray (n_draws, n_years)
-        Uniform numbers (the copula); quantiles of the scaled errors are taken at them.
+    pool : list of SeriesData
+        Series of one kind; only years up to ``as_of`` are used.
+    as_of : int
+        Last year whose outcomes are known.
     kind : {"share", "count"}
-    level : float, optional
-        The value at the origin (selects the level band); pooled band when omitted.
-
-    Returns
-    -------
-    draws : ndarray (n_draws, n_years)
-    point : ndarray (n_years,)
-        The median of each year's distribution.
-
-    Notes
-    -----
-    Weights and errors are learned horizon by horizon, so with few past
-    forecasts the median path can wobble. When every component's path moves
-    in one direction (:func:`shared_direction`), the median path is made
-    monotone in that direction by isotonic regression and each year's
-    distribution is shifted with its median.
+    window, max_h : int
+        Most points per past fit and longest horizon calibrated.
+    panel : GlobalPanel, optional
+        The global model over ``pool`` (built when omitted); pass the same one to
+        :class:`DefaultModel` so that its global component is the one calibrated.
+    half_life : float
+        Of the weights of past forecasts by age.
+    source : str
+        Said in the notes; a description of the pool by default.
     """
-    z_draws = np.empty(u.shape)
-    z_point = np.empty(len(horizons))
-    band = -1 if level is None else int(level_band(level, kind))
-    for j, h in enumerate(horizons):
-        key, widen = cal.entry(int(h), band)
-        centre = error_link(np.array([points[j] @ cal.weights[key]]), kind)[0]
-        z_draws[:, j] = centre + scale * widen * cal.quantile(key, u[:, j])
-        z_point[j] = centre + scale * widen * float(cal.quantile(key, 0.5))
-    direction = shared_direction(points)
-    if direction:
-        shift = direction * isotonic(direction * z_point) - z_point
-        z_point = z_point + shift
-        z_draws = z_draws + shift
-    return clip_values(error_unlink(z_draws, kind), kind), clip_values(error_unlink(z_point, kind), kind)
-
-
-def copula_uniforms(rng: np.random.Generator, n_draws: int, n_years: int, rho: float = PATH_RHO) -> np.ndarray:
-    """Uniforms whose normal scores share a common factor (correlation ``rho`` between years)."""
-    common = rng.standard_normal((n_draws, 1))
-    own = rng.standard_normal((n_draws, n_years))
-    return norm.cdf(np.sqrt(rho) * common + np.sqrt(1 - rho) * own)
+    P, Y, S, H, L, A = rolling_records(pool, int(as_of), max_h, window, panel=panel)
+    return learn_calibration(P, Y, S, H, levels=L, ages=A, kind=kind, half_life=half_life,
+                             source=source or f"{len(pool)} series, origins up to {int(as_of)}")
 
 
 class DefaultModel(TrendModel):
@@ -559,10 +203,14 @@ class DefaultModel(TrendModel):
     Parameters
     ----------
     calibration : Calibration, optional
-        Learned elsewhere (the backtest learns one per origin from every entity).
+        Learned elsewhere (:func:`calibrate`; the backtest learns one per origin from every entity).
     peers : list of DataFrame, optional
         Other series (units or indicators) whose past origins join the series'
-        own in the calibration; only years up to the focal series' last year are used.
+        own in the calibration and in the global model's training; only years up to
+        the focal series' last year are used.
+    panel : GlobalPanel, optional
+        The global model over a pool (the one :func:`calibrate` was given); built
+        from the series and ``peers`` when omitted.
     window : int
         Most points each past fit uses (as the backtest does).
     max_h : int
@@ -572,9 +220,10 @@ class DefaultModel(TrendModel):
     name = "default"
 
     def __init__(self, calibration: Calibration | None = None, peers: list | None = None,
-                 window: int = 8, max_h: int = 8):
+                 panel: GlobalPanel | None = None, window: int = 8, max_h: int = 8):
         self.calibration = calibration
         self.peers = peers
+        self.panel = panel
         self.window = window
         self.max_h = max_h
 
@@ -585,20 +234,27 @@ class DefaultModel(TrendModel):
                 self.models_[name] = model.fit(data)
             except (SeriesError, np.linalg.LinAlgError) as exc:
                 self.notes_.append(f"Component {name} left out: {exc}")
+        pool = [data] + [check_series(p, data.kind) for p in (self.peers or [])]
+        pool = [p for p in pool if p.kind == data.kind]
+        panel = self.panel
+        if panel is None:
+            panel = GlobalPanel.from_series(pool, self.window, max_h=self.max_h)
         cal = self.calibration
         if cal is None:
-            pool = [data] + [check_series(p, data.kind) for p in (self.peers or [])]
-            pool = [p for p in pool if p.kind == data.kind]
-            P, Y, S, H, L, A = rolling_records(pool, int(data.years[-1]), self.max_h, self.window)
-            cal = learn_calibration(P, Y, S, H, levels=L, ages=A, kind=data.kind,
-                                    source=f"{len(pool)} series, origins up to {int(data.years[-1])}")
+            cal = calibrate(pool, int(data.years[-1]), data.kind, self.window, self.max_h,
+                            panel=panel if self.panel is None else None)
+        self.panel_ = panel
         self.calibration_ = cal
         self.scale_ = series_scale(data.values, data.years, data.kind, data.breaks)
+        self.global_ok_ = data.kind == "share" and panel.model_at(int(data.years[-1])) is not None
+        if not self.global_ok_:
+            self.notes_.append("Default: the global model had too few past windows to learn from, so its place "
+                               "in the combination is taken by the damped logit trend.")
         for name in ("straight_line", "logit_linear"):
             if name in self.models_:
                 self.notes_ += [n for n in self.models_[name].notes_ if n.startswith("Series break")]
                 break
-        if cal.usable and len(self.models_) == len(COMPONENTS):
+        if cal.usable and len(self.models_) == len(LOCAL_COMPONENTS):
             band = int(level_band(data.values[-1], data.kind))
             w, _, _ = cal.for_horizon(5, band)
             desc = ", ".join(f"{n} {x:.1f}" for n, x in zip(COMPONENTS, w, strict=True) if x > 0)
@@ -613,14 +269,18 @@ class DefaultModel(TrendModel):
             self.notes_.append("Default: too little history to learn weights by backtest, so the forecast is "
                                "the equal-weight mixture of the component models' distributions.")
 
+    def _points(self, years) -> np.ndarray:
+        local = np.column_stack([self.models_[n].point(years) for n in LOCAL_COMPONENTS])
+        glob = self.panel_.forecast(self.data_, years) if self.global_ok_ else None
+        return with_global(local, glob)
+
     def _draws(self, years, n_draws, rng):
         data = self.data_
         h = years - data.years[-1]
         cal = self.calibration_
-        if cal.usable and len(self.models_) == len(COMPONENTS):
-            pts = np.column_stack([self.models_[n].point(years) for n in COMPONENTS])
+        if cal.usable and len(self.models_) == len(LOCAL_COMPONENTS):
             u = copula_uniforms(rng, n_draws, len(years))
-            return combine(pts, self.scale_, h, cal, u, data.kind, level=float(data.values[-1]))
+            return combine(self._points(years), self.scale_, h, cal, u, data.kind, level=float(data.values[-1]))
         # fallback: an equal mixture of the fitted components' own draws
         names = [n for n in MIXTURE if n in self.models_]
         if not names:

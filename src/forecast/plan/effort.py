@@ -26,29 +26,16 @@ import yaml
 
 from forecast import config
 from forecast import stockflow as sf
+from forecast.domain import definitions
 from forecast.stockflow import PROGRAMMES
 from forecast.stockflow import scenarios as sc
 
 REACHABLE = "reachable"
 UNREACHABLE = "unreachable with these levers"
 
-#: The lever each target is moved by, by default (programme capacities in people/year).
-DEFAULT_LEVERS: dict[str, tuple[str, ...]] = {
-    "T01": ("programmes.university.capacity",),
-    "T02": ("programmes.university.capacity",),
-    "T03": ("programmes.political_theory_elementary.capacity",),
-    "T04": ("programmes.political_theory_intermediate.capacity",),
-    "T05": ("programmes.university.capacity",),
-    "T06": ("programmes.university.capacity",),
-    "T07": ("programmes.senior_specialist.capacity",),
-    "T08": ("programmes.principal_specialist.capacity",),
-    "T09": ("programmes.language.capacity", "programmes.it.capacity", "programmes.standard_training.capacity"),
-    "T09a": ("programmes.language.capacity",),
-    "T09b": ("programmes.it.capacity",),
-    "T09c": ("programmes.standard_training.capacity",),
-    "T10": ("programmes.standardisation.capacity",),
-    "T11": ("programmes.postgraduate.capacity",),
-}
+#: The lever each target is moved by, by default (programme capacities in people/year): the
+#: programmes that move its criterion (:attr:`forecast.domain.definitions.Definition.levers`).
+DEFAULT_LEVERS: dict[str, tuple[str, ...]] = {tid: d.levers for tid, d in definitions.definitions().items()}
 
 #: Levers the solver can search, with their search range (the top for capacities is the
 #: headcount: beyond it every eligible person is enrolled every year anyway).

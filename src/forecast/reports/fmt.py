@@ -12,7 +12,9 @@ import datetime as _dt
 import math
 import unicodedata
 
-LANGS = ("vi", "en")
+from forecast import i18n
+
+LANGS = i18n.LANGS
 MISSING = "–"
 
 _SEPARATORS = {"vi": (",", "."), "en": (".", ",")}  # (decimal, thousands)
@@ -20,9 +22,7 @@ _SEPARATORS = {"vi": (",", "."), "en": (".", ",")}  # (decimal, thousands)
 
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is a report language, else raise ``ValueError``."""
-    if lang not in LANGS:
-        raise ValueError(f"language must be one of {LANGS}, got {lang!r}")
-    return lang
+    return i18n.check_lang(lang)
 
 
 def _missing(x) -> bool:
@@ -63,13 +63,13 @@ def percent(share, digits: int = 1, lang: str = "vi") -> str:
 
 
 def points(pp, digits: int = 1, lang: str = "vi", signed: bool = True, unit: bool = True) -> str:
-    """Format a pace in percentage points per year (``+1,2 đ.p./năm`` or ``+1.2 pp/yr``).
+    """Format a pace in percentage points per year (``+1,2 điểm phần trăm/năm`` or ``+1.2 pp/yr``).
 
     ``unit=False`` leaves the unit out (for table cells whose heading names it).
     """
     if _missing(pp):
         return MISSING
-    suffix = "đ.p./năm" if check_lang(lang) == "vi" else "pp/yr"
+    suffix = i18n.t("unit.pp_year", lang)
     body = number(pp, digits, lang)
     if signed and float(pp) > 0 and body != number(0, digits, lang):
         body = "+" + body

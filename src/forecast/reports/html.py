@@ -20,24 +20,25 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from forecast import __version__, atomic, config
-from forecast.reports import fmt
+from forecast import __version__, atomic, config, i18n
+from forecast.reports import fmt, palette
 
 # nbformat (and nbconvert) are imported inside the functions that render pages: notebooks
 # import this module for the summary rows, and nbformat's import costs a kernel seconds.
 
 PAGE_CSS = """
-:root { --fg:#1b1b1b; --muted:#5a5a5a; --accent:#0b5394; --bg:#ffffff; --line:#d9d9d9; }
+:root { --fg:#1b1b1b; --muted:#555555; --accent:#0b5394; --bg:#ffffff; --line:#d9d9d9; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
 body { font-family: "Noto Sans", "Segoe UI", Roboto, Arial, sans-serif; color: var(--fg);
        background: var(--bg); margin: 0; line-height: 1.5; }
-p, li, figcaption, h1, h2, h3 { overflow-wrap: break-word; }
+p, li, figcaption, h1, h2, h3, td, th { overflow-wrap: break-word; }
 main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
 h1, h2, h3 { color: var(--accent); line-height: 1.25; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; } h3 { font-size: 1.05rem; }
 a { color: var(--accent); }
 img { max-width: 100%; height: auto; display: block; }
+code { overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.45rem; text-align: left; vertical-align: top; }
 th { background: #f3f6fa; }
@@ -47,25 +48,32 @@ table.summary { width: 100%; }
 table.summary td.num { white-space: normal; }
 table.summary td:nth-child(2) { min-width: 10rem; }
 table.summary td:nth-child(8) { min-width: 9rem; }
-.table-wrap { overflow-x: auto; max-width: 100%; }
-.jp-Cell, .jp-OutputArea, .jp-OutputArea-output, .jp-RenderedHTMLCommon { max-width: 100%; overflow-x: auto; }
+/* a wide table scrolls inside its own box: no column is cut and the page never scrolls sideways */
+.table-wrap { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+.table-wrap:focus { outline: 2px solid var(--accent); }
+.jp-Cell, .jp-OutputArea, .jp-OutputArea-output, .jp-RenderedHTMLCommon { max-width: 100%; min-width: 0; }
 .notice { border-left: 0.3rem solid #b45f06; background: #fff4e5; padding: 0.6rem 0.8rem; margin: 0.8rem 0; }
 .privacy { border-left: 0.3rem solid #5a5a5a; background: #f4f4f4; padding: 0.5rem 0.8rem; margin: 0.8rem 0; }
 .meta { color: var(--muted); font-size: 0.9rem; }
 header.report-meta { border-bottom: 1px solid var(--line); margin-bottom: 1rem; padding-bottom: 0.4rem; }
 header.report-meta p { margin: 0.2rem 0; }
 nav.crumbs { font-size: 0.9rem; margin-bottom: 0.4rem; }
-pre { white-space: pre-wrap; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 .jp-InputPrompt, .jp-OutputPrompt, .prompt { display: none; }
 figure { margin: 1rem 0; }
 figcaption { color: var(--muted); font-size: 0.9rem; }
-.status-met { font-weight: bold; }
+/* statuses: Okabe-Ito colours, always with a symbol and a word (forecast.reports.palette) */
+.status { font-weight: bold; white-space: nowrap; border-left: 0.35rem solid; padding-left: 0.3rem; }
+STATUS_CSS
+ul.rules { list-style: none; padding-left: 0; }
+ul.rules li { margin: 0.25rem 0; }
+ul.rules .status { white-space: normal; font-weight: normal; }
 ul.pages { columns: 14rem; padding-left: 1.2rem; }
 @media (max-width: 40rem) {
   main { padding: 0.6rem; }
   table { font-size: 0.8rem; }
   th, td { padding: 0.25rem 0.3rem; }
-  /* the leader's summary table becomes one card per target on a phone */
+  /* the leader's summary table becomes one card per target on a phone: every column stays, labelled */
   table.summary thead { display: none; }
   table.summary, table.summary tbody, table.summary tr, table.summary td { display: block; width: 100%; }
   table.summary tr { border: 1px solid var(--line); border-radius: 0.3rem; margin-bottom: 0.6rem; padding: 0.3rem; }
@@ -73,40 +81,42 @@ ul.pages { columns: 14rem; padding-left: 1.2rem; }
   table.summary td::before { content: attr(data-label) ": "; color: var(--muted); font-weight: normal; }
   table.summary td:first-child::before, table.summary td:nth-child(2)::before { content: none; }
 }
+/* print: A4 portrait; tables wrap to the page instead of scrolling; sections start on a new page */
+@page { size: A4 portrait; margin: 14mm 12mm 16mm 12mm; }
+@media print {
+  html, body { font-size: 9.5pt; background: #ffffff; }
+  main { max-width: none; padding: 0; }
+  nav.crumbs { display: none; }
+  a { color: inherit; text-decoration: none; }
+  .table-wrap, .jp-Cell, .jp-OutputArea, .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
+  table { width: 100% !important; table-layout: auto; font-size: 8pt; }
+  table.summary td:nth-child(2), table.summary td:nth-child(8) { min-width: 0; }
+  th, td { white-space: normal !important; overflow-wrap: break-word; padding: 0.15rem 0.25rem; }
+  td:first-child { white-space: nowrap !important; overflow-wrap: normal; }
+  .status { white-space: normal; }
+  thead { display: table-header-group; }
+  tr, figure, img, .notice, .privacy, ul.rules li { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  main h2 { break-before: page; page-break-before: always; }
+  body.index main h2, body.methods main h2 { break-before: auto; page-break-before: auto; }
+  img { max-height: 24cm; width: auto; }
+  .status, .notice { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 """
 
-SYNTHETIC_NOTICE = (
-    "Dữ liệu minh họa tổng hợp (synthetic), không phải số liệu thật của tỉnh Lạng Sơn. / "
-    "Synthetic demonstration data, not Lạng Sơn's real figures."
-)
 
-_TEXT = {
-    "as_of": {"vi": "Số liệu đến", "en": "Data as of"},
-    "source": {"vi": "Nguồn số liệu", "en": "Data source"},
-    "method": {
-        "vi": ("Phương pháp: mỗi chỉ tiêu được dự báo đến năm 2030 từ chuỗi số liệu hằng năm (tổng tử số "
-               "chia tổng mẫu số) bằng tổ hợp các mô hình xu hướng, trọng số học từ kiểm định dự báo quá khứ; "
-               "xác suất đạt là tỷ lệ các đường mô phỏng đạt ngưỡng năm 2030."),
-        "en": ("Method: each indicator is forecast to 2030 from its annual series (summed numerators over "
-               "summed denominators) by a combination of trend models weighted by rolling-origin backtests; "
-               "the probability of meeting a target is the share of simulated paths reaching it in 2030."),
-    },
-    "method_link": {"vi": "Ghi chú phương pháp đầy đủ", "en": "Full method notes"},
-    "index": {"vi": "Mục lục báo cáo", "en": "Report index"},
-    "heading": {"vi": "Báo cáo dự báo các mục tiêu năm 2030", "en": "Forecast reports for the 2030 targets"},
-    "main": {"vi": "Báo cáo chung", "en": "Reports"},
-    "targets": {"vi": "Từng mục tiêu", "en": "Targets one by one"},
-    "communes": {"vi": "Từng xã, phường", "en": "Communes and wards"},
-    "files": {"vi": "Tệp kết quả", "en": "Result files"},
-    "methods_title": {"vi": "Ghi chú phương pháp", "en": "Method notes"},
-    "no_methods": {"vi": "Chưa có ghi chú phương pháp chi tiết trong bản phát hành này.",
-                   "en": "The detailed method notes are not part of this release yet."},
-}
+def _status_css() -> str:
+    rules = [f".status-{code} {{ border-left-color: {palette.status_colour(code)}; }}"
+             for code in (*palette.STATUS_STYLE, "unknown")]
+    return "\n".join(rules)
+
+
+PAGE_CSS = PAGE_CSS.replace("STATUS_CSS", _status_css())
 
 
 def text(key: str, lang: str) -> str:
-    """A fixed page text in ``lang``."""
-    return _TEXT[key][fmt.check_lang(lang)]
+    """A fixed page text in ``lang`` (catalogue key ``page.<key>``)."""
+    return i18n.t(f"page.{key}", lang)
 
 
 def atomic_write_text(path: Path, content: str) -> None:
@@ -114,25 +124,41 @@ def atomic_write_text(path: Path, content: str) -> None:
     atomic.write_text(path, content)
 
 
-def page(title: str, body_html: str, lang: str = "vi", header_html: str = "", nav: bool = True) -> str:
+def page(title: str, body_html: str, lang: str = "vi", header_html: str = "", nav: bool = True,
+         kind: str = "") -> str:
     """A complete, self-contained HTML page around ``body_html``.
 
     ``title`` is escaped; ``body_html`` and ``header_html`` must already be safe HTML.
-    Text is normalised to NFC so Vietnamese diacritics compare and render alike.
+    ``kind`` (``index``, ``methods``) names the page for the print styles. Text is
+    normalised to NFC so Vietnamese diacritics compare and render alike.
     """
     crumbs = f'<nav class="crumbs"><a href="index.html">{html.escape(text("index", lang))}</a></nav>\n' if nav else ""
+    body_class = f' class="{html.escape(kind, quote=True)}"' if kind else ""
     doc = (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n"
-        f"<body>\n<main>\n{crumbs}{header_html}\n{body_html}\n</main>\n</body>\n</html>\n"
+        f"<body{body_class}>\n<main>\n{crumbs}{header_html}\n{body_html}\n</main>\n</body>\n</html>\n"
     )
     return fmt.nfc(doc)
 
 
+def in_language(value: object, lang: str) -> str:
+    """A dataset text in ``lang``: a ``{vi, en}`` mapping, or the matching half of ``"vi text / en text"``."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("vi") or next(iter(value.values()), ""))
+    parts = str(value).split(" / ")
+    if len(parts) == 2:
+        return parts[0] if lang == "vi" else parts[1]
+    return str(value)
+
+
 def page_header(results, lang: str = "vi") -> str:
     """The block every page starts with: as-of date, source, synthetic notice, method, link.
+
+    For synthetic data the source is the catalogue's statement that the data are
+    synthetic (never the generator's command line), and the notice says so again.
 
     Parameters
     ----------
@@ -140,12 +166,12 @@ def page_header(results, lang: str = "vi") -> str:
         Supplies ``as_of``, ``meta`` (dataset.yml) and ``synthetic``.
     """
     meta = results.meta or {}
-    source = meta.get("source") or meta.get("name") or results.data_dir
-    if isinstance(source, dict):
-        source = source.get(lang) or source.get("vi") or next(iter(source.values()), "")
-    name = meta.get("name")
-    src = html.escape(str(source)) if not name or name == source else (
-        f"{html.escape(str(name))} — {html.escape(str(source))}")
+    if results.synthetic:
+        source = text("synthetic_source", lang)
+    else:
+        source = in_language(meta.get("source") or meta.get("name") or results.data_dir, lang)
+    name = in_language(meta["name"], lang) if meta.get("name") else ""
+    src = html.escape(source) if not name or name == source else f"{html.escape(name)} — {html.escape(source)}"
     parts = [
         '<header class="report-meta">',
         f'<p class="meta"><strong>{html.escape(text("as_of", lang))}:</strong> '
@@ -153,7 +179,7 @@ def page_header(results, lang: str = "vi") -> str:
         f'<p class="meta"><strong>{html.escape(text("source", lang))}:</strong> {src}</p>',
     ]
     if results.synthetic:
-        parts.append(f'<p class="notice" role="note">{html.escape(SYNTHETIC_NOTICE)}</p>')
+        parts.append(f'<p class="notice" role="note">{html.escape(text("synthetic_notice", lang))}</p>')
     parts.append(f'<p class="meta">{html.escape(text("method", lang))} '
                  f'<a href="methods.html">{html.escape(text("method_link", lang))}</a></p>')
     parts.append("</header>")
@@ -230,29 +256,40 @@ def index_page(pages: list[dict], results, lang: str = "vi") -> str:
         cls = ' class="pages"' if group != "main" else ""
         sections.append(f"<h2>{html.escape(text(group, lang))}</h2>\n<ul{cls}>\n{links}\n</ul>")
     files = (f'<h2>{html.escape(text("files", lang))}</h2>\n<ul>'
-             '<li><a href="summary.json">summary.json</a></li><li><a href="summary.csv">summary.csv</a></li>'
+             f'<li><a href="summary.json">{html.escape(text("file_json", lang))}</a></li>'
+             f'<li><a href="summary.csv">{html.escape(text("file_csv", lang))}</a></li>'
              f'<li><a href="methods.html">{html.escape(text("methods_title", lang))}</a></li></ul>')
     body = f"<h1>{html.escape(heading)}</h1>\n" + "\n".join(sections) + "\n" + files
-    return page(heading, body, lang=lang, header_html=page_header(results, lang), nav=False)
+    return page(heading, body, lang=lang, header_html=page_header(results, lang), nav=False, kind="index")
 
 
 def markdown_to_html(source: str) -> str:
-    """Markdown to HTML with mistune (nbconvert's own dependency), raw HTML escaped."""
+    """Markdown to HTML with mistune (nbconvert's own dependency), raw HTML escaped.
+
+    HTML comments (maintainers' markers) are left out; tables are put in their own scrolling
+    container, like every report table.
+    """
     import mistune
 
-    return mistune.create_markdown(escape=True, plugins=["table", "strikethrough", "url"])(source)
+    source = re.sub(r"<!--.*?-->", "", source, flags=re.S)  # maintainers' markers, not for readers
+    body = str(mistune.create_markdown(escape=True, plugins=["table", "strikethrough", "url"])(source))
+    return body.replace("<table>", '<div class="table-wrap" role="region" tabindex="0"><table>').replace(
+        "</table>", "</table></div>")
 
 
 def write_methods_page(path: Path, results, lang: str = "vi") -> None:
-    """Render the method notes (``docs/methods.md``) into the report set as ``methods.html``."""
+    """Render the method notes in the report language into the report set as ``methods.html``.
 
-    src = config.methods_file()
+    ``docs/methods.md`` (English) or its Vietnamese translation ``docs/methods.vi.md``
+    (:func:`forecast.config.methods_file_for`).
+    """
+    src = config.methods_file_for(lang)
     if src.is_file():
         body = markdown_to_html(src.read_text(encoding="utf-8"))
     else:
         body = f"<h1>{html.escape(text('methods_title', lang))}</h1><p>{html.escape(text('no_methods', lang))}</p>"
     atomic_write_text(path, page(text("methods_title", lang), body, lang=lang,
-                                 header_html=page_header(results, lang)))
+                                 header_html=page_header(results, lang), kind="methods"))
 
 
 # ---------------------------------------------------------------------------
@@ -297,6 +334,12 @@ def target_summary(outcome, baseline: str | None = None) -> dict:
         med, lo, hi = (med if med is not None else row["median"], lo if lo is not None else row["lo-80"],
                        hi if hi is not None else row["hi-80"])
     scen = {name: v.get("p_meet") for name, v in (outcome.scenarios or {}).items()}
+    # the one verdict (forecast.verdict.record): its probability and status are the headline;
+    # the trend's and the engine's stay in "p_meet_trend", "scenario_p_meet" and "verdict"
+    rec = getattr(outcome, "verdict", None)
+    v = rec.verdict if rec is not None else None
+    if v is not None and v.source == "engine":
+        med, lo, hi = v.median, v.lo80, v.hi80
     row = {
         "id": outcome.id,
         "kind": outcome.kind,
@@ -307,8 +350,12 @@ def target_summary(outcome, baseline: str | None = None) -> dict:
         f"median_{year}": med,
         f"lo80_{year}": lo,
         f"hi80_{year}": hi,
-        "p_meet": _first(att, "p_meet"),
-        "status": _first(att, "status"),
+        "p_meet": v.p_meet if v is not None else _first(att, "p_meet"),
+        "status": v.status if v is not None else _first(att, "status"),
+        "p_meet_source": v.source if v is not None else ("trend" if att.get("p_meet") is not None else None),
+        "p_meet_trend": _first(att, "p_meet"),
+        "status_trend": _first(att, "status"),
+        "verdict": rec.to_dict() if rec is not None else None,
         # the headline official label is ESCAP's (the Asia-Pacific rule); all three are kept
         "official_label": _first(att, "official_label", "escap_class"),
         "official_labels": {k: att.get(k) for k in ("escap_class", "escap_gap", "unsd_class", "unsd_ratio",

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from forecast.stockflow.spec import DIMENSIONS, PROGRAMMES
+from forecast.stockflow.spec import COUNT, DIMENSIONS, GROUP_KEYS, LEADER_POSTS, PROGRAMMES
+
+
+def _key(value) -> str:
+    """A group attribute as text, numbers without a decimal part (``1`` and ``1.0`` alike)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def group_weights(groups: pd.DataFrame, estimated) -> dict:
@@ -21,14 +28,15 @@ def group_weights(groups: pd.DataFrame, estimated) -> dict:
     out: dict = {}
     if estimated is None or not len(estimated):
         return out
-    cat = groups["category"].astype(str).to_numpy()
-    lev = groups["level"].astype(str).to_numpy()
+    # weights by category × level (flows.csv) or by full group (the roster snapshots' panel)
+    keys = [k for k in GROUP_KEYS if k in estimated.columns]
+    mine = [tuple(_key(v) for v in row) for row in groups[keys].itertuples(index=False)]
     for name, rows in estimated.groupby("programme"):
         if name not in PROGRAMMES:
             continue
-        table = {(str(c), str(v)): float(w) for c, v, w in
-                 rows[["category", "level", "weight"]].itertuples(index=False)}
-        w = np.array([table.get((c, v), 1.0) for c, v in zip(cat, lev, strict=True)])
+        table = {tuple(_key(v) for v in row[:-1]): float(row[-1])
+                 for row in rows[[*keys, "weight"]].itertuples(index=False)}
+        w = np.array([table.get(k, 1.0) for k in mine])
         if not np.all(np.isfinite(w)) or np.any(w <= 0):
             raise ValueError(f"allocation weights of programme {name!r} must be positive numbers")
         if np.ptp(w) > 0:
@@ -69,11 +77,11 @@ def recruit_mix(groups: pd.DataFrame, estimated, levers: Mapping) -> dict:
             tables[(cat, None, dim)] = tables.get((cat, None, dim), 0) + v
         for i, (cat, lev) in enumerate(zip(groups["category"], groups["level"], strict=True)):
             for dim in DIMENSIONS:
-                v = tables.get((cat, lev, dim))
-                if v is None or v.sum() <= 0:
-                    v = tables.get((cat, None, dim))  # no recent recruit at this level
-                if v is not None and v.sum() > 0:
-                    mix[dim][i] = v / v.sum()
+                found = tables.get((cat, lev, dim))
+                if found is None or found.sum() <= 0:
+                    found = tables.get((cat, None, dim))  # no recent recruit at this level
+                if found is not None and found.sum() > 0:
+                    mix[dim][i] = found / found.sum()
     share = levers.get("recruit_university_share")
     if share is not None:
         share = _per_category(share, groups, "recruit_university_share")
@@ -84,6 +92,52 @@ def recruit_mix(groups: pd.DataFrame, estimated, levers: Mapping) -> dict:
         edu = np.concatenate([(1 - share)[:, None], share[:, None] * shape], axis=1)
         mix["education"] = edu
     return mix
+
+def with_drawn_share(mix: dict, shift: np.ndarray) -> dict:
+    """Recruits' mixes whose university share is moved per draw by ``shift`` (G, D) on the logit scale.
+
+    The education mix becomes (G, 4, D): below university ``1 − share``, the degrees in their
+    proportions times ``share``; the other dimensions are unchanged.
+    """
+    edu = mix["education"]  # (G, 4)
+    share = np.clip(edu[:, 1:].sum(axis=1), 1e-6, 1 - 1e-6)
+    new = 1.0 / (1.0 + np.exp(-(np.log(share / (1 - share))[:, None] + shift)))  # (G, D)
+    plus = edu[:, 1:, None] / share[:, None, None] * new[:, None, :]
+    return {**mix, "education": np.concatenate([(1 - new)[:, None, :], plus], axis=1)}
+
+
+def appointee_mix(groups: pd.DataFrame, estimated) -> dict:
+    """Per appointed group, the observed state mix of its recent appointees: {dimension: (G, K)}.
+
+    ``estimated``: the ``appointee_mix`` frame of :func:`forecast.stockflow.panel.appointee_mix`
+    (post keys, category, level, dimension, state, count). A group is matched on its post
+    keys, category and level, else on its post keys and level, else on its post keys alone;
+    rows of groups with no match (or not appointed) are NaN (the engine then uses the mix of
+    the group appointed from).
+    """
+    out = {dim: np.full((len(groups), len(names)), np.nan) for dim, names in DIMENSIONS.items()}
+    if estimated is None or not len(estimated):
+        return out
+    post = ["leader", "key_cadre", "in_pool"]
+    tables: dict = {}
+    for row in estimated.itertuples(index=False):
+        base = tuple(_key(getattr(row, k)) for k in post)
+        for key in ((*base, row.category, row.level), (*base, None, row.level), (*base, None, None)):
+            v = tables.setdefault((key, row.dimension), np.zeros(len(DIMENSIONS[row.dimension])))
+            v[int(row.state)] += float(row.count)
+    appointed = (groups["leader"].isin(LEADER_POSTS) | (groups["key_cadre"] == 1) | (groups["in_pool"] == 1))
+    for i, g in enumerate(groups.itertuples(index=False)):
+        if not appointed.iat[i]:
+            continue
+        base = tuple(_key(getattr(g, k)) for k in post)
+        for dim in DIMENSIONS:
+            for key in ((*base, g.category, g.level), (*base, None, g.level), (*base, None, None)):
+                v = tables.get((key, dim))
+                if v is not None and v.sum() >= 10:  # too few appointees: try a wider match
+                    out[dim][i] = v / v.sum()
+                    break
+    return out
+
 
 def _per_category(value, groups: pd.DataFrame, name: str) -> np.ndarray:
     """A lever given as a number or as {category or 'default': number} → one value per group."""
@@ -97,3 +151,57 @@ def _per_category(value, groups: pd.DataFrame, name: str) -> np.ndarray:
             out.append(float(v))
         return np.asarray(out)
     return np.full(len(groups), float(value))
+
+
+def _fill_level(rest: np.ndarray, w_row: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """The level ``λ`` (per draw) at which shares ``min(1, λ·w)`` of the eligible fill ``left`` places.
+
+    Water-filling: ``λ`` solves ``Σ_rows min(rest, λ·w·rest) = left`` (or is ``2 / min w``
+    when every eligible person fits, a level at which every share is 1): places go in
+    proportion to eligible × weight, and those a group cannot use (all its eligible staff
+    enrolled) go to the others in the same proportions. The sum is increasing in ``λ``, so ``λ`` and every share are
+    nondecreasing in ``left``: more places never enrol fewer people in any group.
+    Rows of equal weight saturate together, so ``λ`` is found on the few weight classes:
+    with the classes by decreasing weight, the first ``s`` saturated gives
+    ``λ_s = (left − Σ_{k<s} E_k) / Σ_{k≥s} w_k E_k``, and ``λ`` is the first ``λ_s`` with
+    ``λ_s · w_s < 1``.
+
+    Parameters
+    ----------
+    rest : ndarray (R, D)
+        Eligible staff per row and draw.
+    w_row : ndarray (R,)
+        Positive weight of each row.
+    left : ndarray (D,)
+        Places per draw.
+
+    Returns
+    -------
+    ndarray (D,)
+        ``λ`` per draw; the share of a row is ``min(1, λ·w)``.
+    """
+    wk, cls = np.unique(w_row, return_inverse=True)
+    wk, cls = wk[::-1], len(wk) - 1 - cls  # decreasing weight
+    # sums per class in one pass: rows of a class come in runs (rows are by move, then cell)
+    starts = np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]])
+    runs = np.add.reduceat(rest, starts, axis=0, dtype=COUNT)  # counts fit, see COUNT
+    run_cls = cls[starts]
+    E = np.stack([runs[run_cls == k].sum(axis=0, dtype=np.float64) for k in range(len(wk))])  # (K, D)
+    done = np.vstack([np.zeros((1, E.shape[1])), np.cumsum(E, axis=0)[:-1]])  # Σ_{k<s} E_k
+    tail = np.cumsum((wk[:, None] * E)[::-1], axis=0)[::-1]  # Σ_{k≥s} w_k E_k
+    # λ ≥ 1/w_min enrols everyone: 2/w_min stands for "unbounded" (finite, and safely past 1)
+    full = 2.0 / wk[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lam = np.where(tail > 0, (np.asarray(left, dtype=np.float64) - done) / tail, full)
+    fits = lam * wk[:, None] < 1.0
+    first = np.argmax(fits, axis=0)
+    lam = np.where(fits.any(axis=0), lam[first, np.arange(E.shape[1])], full)
+    return np.clip(lam, 0.0, full)
+
+
+def _uniform_first(shape) -> np.ndarray:
+    out = np.zeros(shape)
+    out[0] = 1.0
+    return out
+
+

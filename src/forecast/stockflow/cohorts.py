@@ -3,12 +3,21 @@ members in each state of every qualification dimension."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
-from forecast.domain import retirement
-from forecast.inputs.roster import active_on
-from forecast.stockflow.spec import DIMENSIONS, GROUP_KEYS, IT, LANGUAGE, ROSTER_COLUMNS, STANDARD
+from forecast.domain import posts, retirement, vocabulary
+from forecast.stockflow.spec import (
+    DIMENSIONS,
+    GROUP_KEYS,
+    IT,
+    LANGUAGE,
+    ROSTER_COLUMNS,
+    STANDARD,
+    STATE_MEMBERS,
+)
 
 # ---------------------------------------------------------------------------------------
 # Roster -> cohorts
@@ -37,17 +46,9 @@ def _text(values, missing: str = "") -> np.ndarray:
     return labels.astype(object)[codes]
 
 
-_NO = {"", "0", "0.0", "none", "nan", "khong", "không", "false", "no"}
-
-
-def _flag(values) -> np.ndarray:
-    """0/1 from a yes/no column (numbers, booleans or words such as ``co``/``khong``)."""
-    codes, uniques = pd.factorize(pd.Series(values), use_na_sentinel=True)
-    yes = []
-    for u in uniques:
-        num = pd.to_numeric(pd.Series([u]), errors="coerce").iloc[0]
-        yes.append(bool(num > 0) if pd.notna(num) else str(u).strip().lower() not in _NO)
-    return np.array([*yes, False], dtype=np.int8)[codes]
+#: 0/1 from a yes/no column (numbers, booleans or words such as ``co``/``khong``): the one
+#: yes/no rule, :func:`forecast.domain.vocabulary.read_yes_no`.
+_flag = vocabulary.flag
 
 
 def _codes(values, mapping: dict, column: str, missing: str = "none") -> np.ndarray:
@@ -64,18 +65,11 @@ def _codes(values, mapping: dict, column: str, missing: str = "none") -> np.ndar
 def active_staff(roster: pd.DataFrame) -> pd.DataFrame:
     """Rows of people in post on 31 October of the snapshot year.
 
-    The rule of :func:`forecast.inputs.roster.active_on` (hired by then, not yet left), so the
-    engine starts from the values the observations report; a roster without dates counts
-    everyone.
+    The one rule, :func:`forecast.domain.posts.in_post` (hired by then, not yet left), so the
+    engine starts from the values the observations report; a roster without dates or exit
+    reasons counts everyone.
     """
-    if not {"hire_date", "exit_date", "year"} <= set(roster.columns):
-        return roster
-
-    dated = roster
-    if not all(pd.api.types.is_datetime64_any_dtype(roster[c]) for c in ("hire_date", "exit_date")):
-        dated = roster.assign(hire_date=pd.to_datetime(roster["hire_date"], errors="coerce"),
-                              exit_date=pd.to_datetime(roster["exit_date"], errors="coerce"))
-    return roster[active_on(dated).to_numpy()]
+    return roster[posts.in_post(roster).to_numpy()]
 
 
 def retirement_years(roster: pd.DataFrame) -> np.ndarray:
@@ -98,17 +92,25 @@ def retirement_years(roster: pd.DataFrame) -> np.ndarray:
     return np.where(rm <= 9, ry, ry + 1)[inv.ravel()]
 
 
+def _state_of(dim: str, blank: bool = True) -> dict[str, int]:
+    """Roster code → state of ``dim`` (:data:`STATE_MEMBERS`); a blank cell is the first state."""
+    out = {v: k for k, members in enumerate(STATE_MEMBERS[dim]) for v in members[dim]}
+    return {**out, "": 0} if blank else out
+
+
+#: Education code → 0 below university, 1 university, 2 post-graduate (split by field below).
+_EDUCATION_STATE = {code: min(state, 2) for code, state in _state_of("education", blank=False).items()}
+
+
 def states(roster: pd.DataFrame) -> pd.DataFrame:
     """Each person's state code on every qualification dimension (see :data:`DIMENSIONS`)."""
-    edu = _codes(roster["education"], {"chua_dao_tao": 0, "so_cap": 0, "trung_cap": 0, "cao_dang": 0,
-                                       "dai_hoc": 1, "thac_si": 2, "tien_si": 2}, "education", missing="(empty)")
+    edu = _codes(roster["education"], _EDUCATION_STATE, "education", missing="(empty)")
     key_field = _text(roster["field"], "khac") != "khac"
     education = np.where(edu == 2, np.where(key_field, 2, 3), edu)
     return pd.DataFrame({
         "education": education,
-        "political_theory": _codes(roster["political_theory"],
-                                   {"none": 0, "": 0, "so_cap": 1, "trung_cap": 2, "cao_cap": 3}, "political_theory"),
-        "state_mgmt": _codes(roster["state_mgmt"], {"none": 0, "": 0, "cv": 0, "cvc": 1, "cvcc": 2}, "state_mgmt"),
+        "political_theory": _codes(roster["political_theory"], _state_of("political_theory"), "political_theory"),
+        "state_mgmt": _codes(roster["state_mgmt"], _state_of("state_mgmt"), "state_mgmt"),
         "skills": (_flag(roster["foreign_language"]) * LANGUAGE + _flag(roster["it_skill"]) * IT
                    + _flag(roster["standard_training"]) * STANDARD),
         "standardised": _flag(roster["standardised"]),
@@ -122,6 +124,11 @@ def _check_roster(roster: pd.DataFrame) -> None:
 
 
 _COHORT_CACHE: dict = {}
+
+
+def _forget(key: int, _ref) -> None:
+    """Drop a memoised roster's cohorts when the roster is collected (a weak reference's callback)."""
+    _COHORT_CACHE.pop(key, None)
 
 
 def _cohorts_cached(roster: pd.DataFrame) -> pd.DataFrame:
@@ -139,7 +146,7 @@ def _cohorts_cached(roster: pd.DataFrame) -> pd.DataFrame:
         return hit[2]
     out = cohorts(roster)
     try:
-        ref = weakref.ref(roster, lambda _r, k=key: _COHORT_CACHE.pop(k, None))
+        ref = weakref.ref(roster, partial(_forget, key))
     except TypeError:
         return out
     if len(_COHORT_CACHE) > 16:

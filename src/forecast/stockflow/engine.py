@@ -4,11 +4,21 @@ recruitment applied to cohort arrays with draws as the last axis."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from forecast.stockflow.allocation import _per_category, group_weights, recruit_mix
+from forecast.stockflow import uncertainty
+from forecast.stockflow.allocation import (
+    _fill_level,
+    _per_category,
+    _uniform_first,
+    appointee_mix,
+    group_weights,
+    recruit_mix,
+    with_drawn_share,
+)
 from forecast.stockflow.projection import Projection
 from forecast.stockflow.sampling import _stack_positions, _Streams, _systematic
 from forecast.stockflow.spec import (
@@ -20,6 +30,11 @@ from forecast.stockflow.spec import (
     TARGET_SPECS,
     Programme,
 )
+
+
+def _forget(cache: dict, key, _ref) -> None:
+    """Drop a memoised entry when its frame is collected (a weak reference's callback)."""
+    cache.pop(key, None)
 
 
 def _matches(groups: pd.DataFrame, spec: Mapping) -> np.ndarray:
@@ -51,7 +66,7 @@ class _Engine:
 
     #: What :meth:`_setup_layout` computes (the same for every scenario and draw count).
     _LAYOUT = ("groups", "G", "B", "C", "base", "cell_group", "cell_bucket", "leader_group",
-               "appointed", "target_cells", "target_groups", "prog_cells", "prog_tiers")
+               "appointed", "target_cells", "target_groups", "prog_cells", "prog_tiers", "pool_pairs")
     _layout_cache: dict = {}
 
     def _setup_layout(self, coh: pd.DataFrame) -> None:
@@ -71,7 +86,7 @@ class _Engine:
             return
         self._build_layout(coh)
         try:
-            ref = weakref.ref(coh, lambda _r, k=key: _Engine._layout_cache.pop(k, None))
+            ref = weakref.ref(coh, partial(_forget, _Engine._layout_cache, key))
         except TypeError:
             return
         if len(_Engine._layout_cache) > 16:
@@ -103,6 +118,7 @@ class _Engine:
         self._setup_targets()
         self.prog_cells = {n: _matches(groups, p.eligible)[self.cell_group] for n, p in PROGRAMMES.items()}
         self.prog_tiers = {n: self._tiers(p) for n, p in PROGRAMMES.items()}
+        self.pool_pairs = self._pool_cells()
 
     # -- parameters ---------------------------------------------------------------------
     def _setup_rates(self) -> None:
@@ -118,6 +134,23 @@ class _Engine:
         self.headcount_change = _per_category(lv["headcount_change"], g, "headcount_change")
         self.recruit_mix = recruit_mix(g, self.hist.get("recruit_mix"), lv)
         self.prog_weight = group_weights(g, self.hist.get("allocation_weights"))
+        self.appointee_mix = appointee_mix(g, self.hist.get("appointee_mix"))
+        # parameter uncertainty: each path its own levels (forecast.stockflow.uncertainty)
+        spread = self.hist.get("uncertainty") or {}
+        n_years = self.t1 - self.t0
+        self.cap_factor = {name: uncertainty.walk_factors(self.rng, f"places-{name}", float(sd["level"]),
+                                                          float(sd.get("drift", 0.0)), self.t0 + 1, n_years, self.D)
+                           for name, sd in (spread.get("programmes") or {}).items()}
+        self.recruit_walk = self._recruit_walk(spread.get("recruit_university_share") or {}, n_years)
+        exit_sd = spread.get("other_exit_rate") or {}
+        if exit_sd:
+            sd = np.array([float(exit_sd.get(c, 0.0)) for c in g["category"]])
+            cats = {c: uncertainty.path_factor(self.rng, f"exit-{c}", 1.0, self.D) for c in set(g["category"])}
+            z = np.stack([np.log(cats[c]) for c in g["category"]])  # (G, D) standard normals
+            self.exit_rate_path = np.clip(self.exit_rate[:, None] * np.exp(sd[:, None] * z), 0, 1)
+        else:
+            self.exit_rate_path = None
+        self.review_rate = float(self.hist.get("pool_review_rate") or 0.0)
 
     def _setup_targets(self) -> None:
         self.target_cells = {}
@@ -167,6 +200,9 @@ class _Engine:
         if self.exit_by_education:
             # rates differ by education: one binomial per (education state, cell)
             rate = self.exit_rate_edu[:, self.cell_group][:, :, None]  # (4, C, 1)
+            if self.exit_rate_path is not None:
+                rel = self.exit_rate_path / np.maximum(self.exit_rate[:, None], 1e-12)  # (G, D)
+                rate = np.clip(rate * rel[self.cell_group][None], 0, 1)
             x = self.rng.binomial("exit", t, S, np.broadcast_to(rate, S.shape))
             S -= x
             total = x.sum(axis=0, dtype=COUNT)
@@ -174,7 +210,8 @@ class _Engine:
         else:
             # one rate per group: one binomial per cell, spread over every dimension's
             # states, so that a change of training leaves the number of leavers as it was
-            rate = self.exit_rate[self.cell_group][:, None]  # (C, 1): one rate per cell
+            rate = (self.exit_rate[self.cell_group][:, None] if self.exit_rate_path is None
+                    else self.exit_rate_path[self.cell_group])  # (C, 1) or (C, D) with parameter draws
             total = self.rng.binomial("exit", t, self.N, rate)
             spread = list(self.S)
         # spread over the states only in the cells where someone left in some draw
@@ -199,15 +236,17 @@ class _Engine:
         factor = float(self.lv.get("training_capacity_factor", 1.0))
         for name, prog in PROGRAMMES.items():
             cap = float(self.lv[f"programmes.{name}.capacity"]) * factor
+            if name in self.cap_factor:  # this path's level of places (one per draw)
+                cap = cap * self.cap_factor[name][t - self.t0 - 1]
             dur = int(self.lv[f"programmes.{name}.duration"])
             rate = float(self.lv[f"programmes.{name}.completion_rate"])
-            if t == self.t0 + 1 and dur > 1 and cap > 0:
+            if t == self.t0 + 1 and dur > 1 and np.any(cap > 0):
                 # warm start: the cohorts enrolled in the years before the snapshot at the
                 # same capacity finish in t0+1 … t0+dur-1 (the pipeline is never empty)
                 for k in range(1, dur):  # earliest finishers first, as they enrolled first
                     self._enrol(name, prog, t, self.t0 + k, cap, rate, f"warm{k}")
             completed = self._complete(name, prog, t)
-            enrolled = self._enrol(name, prog, t, t + dur - 1, cap, rate, "") if cap > 0 else 0.0
+            enrolled = self._enrol(name, prog, t, t + dur - 1, cap, rate, "") if np.any(cap > 0) else 0.0
             if dur <= 1:
                 completed += self._complete(name, prog, t)
             stats[name] = (enrolled, completed)
@@ -233,7 +272,7 @@ class _Engine:
             moved += move.sum() / self.D
         return moved
 
-    def _enrol(self, name: str, prog: Programme, t: int, finish: int, cap: float, rate: float,
+    def _enrol(self, name: str, prog: Programme, t: int, finish: int, cap: float | np.ndarray, rate: float,
                key: str) -> float:
         """Enrol up to ``cap`` people finishing in ``finish``; schedule the completers."""
         S = self.S[prog.dimension]
@@ -263,7 +302,7 @@ class _Engine:
         u = u.astype(np.float32)
         reserved = cap * float(self.lv.get("priority_share", 0.0))
         enrol = None
-        if reserved > 0 and prog.priority:
+        if np.any(reserved > 0) and prog.priority:
             enrol = np.zeros_like(elig)
             # the reserved places go to the priority tiers, first tier first
             left = np.full(self.D, reserved)
@@ -445,15 +484,61 @@ class _Engine:
                     share = tot / np.maximum(s, 1)
                     mixes[source][dim] = share if filled else np.where(s > 0, share, _uniform_first(tot.shape))
             for dim in DIMENSIONS:
-                out[dim][i] = mixes[source][dim]
+                seen = self.appointee_mix[dim][i]  # recent appointees' own mix, when the panel gave one
+                out[dim][i] = seen[:, None] if not np.isnan(seen).any() else mixes[source][dim]
         return out
+
+    def _review_pool(self, t: int) -> None:
+        """The yearly review of the succession pool: members reviewed out swap places with
+        ordinary staff of the same category, level and retirement year (binomial at the
+        history's ``pool_review_rate``; headcounts unchanged, each side's states by
+        systematic sampling)."""
+        if self.review_rate <= 0 or self.pool_pairs is None:
+            return
+        cp, co = self.pool_pairs
+        x = np.minimum(self.rng.binomial("review", t, self.N[cp], self.review_rate), self.N[co])
+        if not x.any():
+            return
+        where = (cp[:, None] * self.D + np.arange(self.D)).astype(np.uint64)
+        for dim, S in self.S.items():
+            out_p = _systematic(x, S[:, cp], self.rng.uniform_at(f"review-out-{dim}", t, where), self.N[cp])
+            out_o = _systematic(x, S[:, co], self.rng.uniform_at(f"review-in-{dim}", t, where), self.N[co])
+            S[:, cp] += out_o - out_p
+            S[:, co] += out_p - out_o
+
+    def _pool_cells(self) -> tuple | None:
+        """Cells of the (non-leader) pool groups and of the ordinary groups they swap with."""
+        g = self.groups
+        keys = ["category", "level", "leader", "key_cadre"]
+        ordinary = g[(g["in_pool"] == 0)].reset_index().set_index(keys)["index"]
+        pool = g[(g["in_pool"] == 1) & ~self.leader_group]
+        pairs = [(i, ordinary.get(tuple(r))) for i, r in zip(pool.index, pool[keys].itertuples(index=False),
+                                                               strict=True)]
+        pairs = [(i, int(o)) for i, o in pairs if o is not None and np.ndim(o) == 0]
+        if not pairs:
+            return None
+        p, o = np.array(pairs).T
+        bucket = np.arange(self.B)
+        return (p[:, None] * self.B + bucket).ravel(), (o[:, None] * self.B + bucket).ravel()
+
+    def _recruit_walk(self, spread: Mapping, n_years: int) -> np.ndarray | None:
+        """Per group, year and draw, the logit shift of the recruits' university share (G, years, D)."""
+        if not spread:
+            return None
+        walks = {c: np.log(uncertainty.walk_factors(self.rng, f"recruits-{c}", float(v["level"]),
+                                                    float(v.get("drift", 0.0)), self.t0 + 1, n_years, self.D))
+                 for c, v in spread.items()}
+        zero = np.zeros((n_years, self.D))
+        return np.stack([walks.get(c, zero) for c in self.groups["category"]])
 
     def _recruit(self, t: int, exits: np.ndarray, headcount: np.ndarray) -> np.ndarray:
         want = self.replacement[:, None] * exits + self.headcount_change[:, None] * headcount
         hires = np.maximum(0, np.floor(want + self.rng.uniform("hire-round", t, want.shape))).astype(COUNT)
         hires[self.appointed] = 0
         bucket = self._entry_bucket(t, self.lv["recruit_years_to_retirement"])
-        self._add(hires, bucket, self.recruit_mix, "recruit", t)
+        mix = self.recruit_mix if self.recruit_walk is None else with_drawn_share(
+            self.recruit_mix, self.recruit_walk[:, t - self.t0 - 1])
+        self._add(hires, bucket, mix, "recruit", t)
         return hires
 
     def _group_sum(self, x: np.ndarray) -> np.ndarray:
@@ -466,13 +551,26 @@ class _Engine:
         nums = {k: np.zeros((self.D, len(years)), dtype=np.int64) for k in TARGET_SPECS}
         dens = {k: np.zeros((self.D, len(years)), dtype=np.int64) for k in TARGET_SPECS}
         enrol_rows, flow_rows = [], []
-        for j, t in enumerate(years):
+        steps: dict = {"start": self._means()}  # the first year, step by step: which flow moves what
+
+        def step(name: str, j: int) -> None:
+            if j == 0:
+                steps[name] = self._means()
+
+        for j, t in enumerate(int(y) for y in years):
             headcount = self._group_sum(self.N)
             retired = self._retire(t)
+            step("retirements", j)
             exits = self._group_sum(self._exit(t))
+            step("other exits", j)
             stats = self._train(t)
+            step("training completions", j)
+            self._review_pool(t)
+            step("succession-pool review", j)
             promoted = self._promote(t, retired + exits)
+            step("appointments", j)
             hires = self._recruit(t, retired + exits, headcount)
+            step("recruits", j)
             for tid, (num, den) in self._measure().items():
                 nums[tid][:, j] = num
                 dens[tid][:, j] = den
@@ -485,58 +583,8 @@ class _Engine:
         return Projection(scenario="", years=years, start_year=self.t0, numerators=nums,
                           denominators=dens, start=start, enrolments=pd.DataFrame(enrol_rows),
                           flows=pd.DataFrame(flow_rows), variates=self.rng.variates,
-                          trials=self.rng.trials)
+                          trials=self.rng.trials, first_year_steps=steps)
 
-
-def _fill_level(rest: np.ndarray, w_row: np.ndarray, left: np.ndarray) -> np.ndarray:
-    """The level ``λ`` (per draw) at which shares ``min(1, λ·w)`` of the eligible fill ``left`` places.
-
-    Water-filling: ``λ`` solves ``Σ_rows min(rest, λ·w·rest) = left`` (or is ``2 / min w``
-    when every eligible person fits, a level at which every share is 1): places go in
-    proportion to eligible × weight, and those a group cannot use (all its eligible staff
-    enrolled) go to the others in the same proportions. The sum is increasing in ``λ``, so ``λ`` and every share are
-    nondecreasing in ``left``: more places never enrol fewer people in any group.
-    Rows of equal weight saturate together, so ``λ`` is found on the few weight classes:
-    with the classes by decreasing weight, the first ``s`` saturated gives
-    ``λ_s = (left − Σ_{k<s} E_k) / Σ_{k≥s} w_k E_k``, and ``λ`` is the first ``λ_s`` with
-    ``λ_s · w_s < 1``.
-
-    Parameters
-    ----------
-    rest : ndarray (R, D)
-        Eligible staff per row and draw.
-    w_row : ndarray (R,)
-        Positive weight of each row.
-    left : ndarray (D,)
-        Places per draw.
-
-    Returns
-    -------
-    ndarray (D,)
-        ``λ`` per draw; the share of a row is ``min(1, λ·w)``.
-    """
-    wk, cls = np.unique(w_row, return_inverse=True)
-    wk, cls = wk[::-1], len(wk) - 1 - cls  # decreasing weight
-    # sums per class in one pass: rows of a class come in runs (rows are by move, then cell)
-    starts = np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]])
-    runs = np.add.reduceat(rest, starts, axis=0, dtype=COUNT)  # counts fit, see COUNT
-    run_cls = cls[starts]
-    E = np.stack([runs[run_cls == k].sum(axis=0, dtype=np.float64) for k in range(len(wk))])  # (K, D)
-    done = np.vstack([np.zeros((1, E.shape[1])), np.cumsum(E, axis=0)[:-1]])  # Σ_{k<s} E_k
-    tail = np.cumsum((wk[:, None] * E)[::-1], axis=0)[::-1]  # Σ_{k≥s} w_k E_k
-    # λ ≥ 1/w_min enrols everyone: 2/w_min stands for "unbounded" (finite, and safely past 1)
-    full = 2.0 / wk[-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lam = np.where(tail > 0, (np.asarray(left, dtype=np.float64) - done) / tail, full)
-    fits = lam * wk[:, None] < 1.0
-    first = np.argmax(fits, axis=0)
-    lam = np.where(fits.any(axis=0), lam[first, np.arange(E.shape[1])], full)
-    return np.clip(lam, 0.0, full)
-
-
-def _uniform_first(shape) -> np.ndarray:
-    out = np.zeros(shape)
-    out[0] = 1.0
-    return out
-
-
+    def _means(self) -> dict:
+        """Every target's mean numerator and denominator over the draws, now."""
+        return {tid: (float(num.mean()), float(den.mean())) for tid, (num, den) in self._measure().items()}

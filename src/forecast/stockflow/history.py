@@ -7,7 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.domain import definitions, vocabulary
+from forecast.stockflow import panel, uncertainty
 from forecast.stockflow.cohorts import active_staff, states
+from forecast.stockflow.snapshots import roster_snapshot
 from forecast.stockflow.spec import CATEGORIES, DIMENSIONS, PROGRAMMES
 
 # ---------------------------------------------------------------------------------------
@@ -15,7 +18,7 @@ from forecast.stockflow.spec import CATEGORIES, DIMENSIONS, PROGRAMMES
 # ---------------------------------------------------------------------------------------
 
 #: Roster education codes of a university degree or higher.
-_UNIVERSITY_PLUS = ("dai_hoc", "thac_si", "tien_si")
+_UNIVERSITY_PLUS = vocabulary.UNIVERSITY_PLUS
 #: Programme lever → the flows.csv ``flow`` names counted as its completions.
 FLOW_PROGRAMMES = {
     "university": ("upgrade_university", "upgrade_dai_hoc"),
@@ -49,7 +52,7 @@ def _recent_hires(roster: pd.DataFrame, years: int = 3) -> pd.DataFrame:
     return roster[(hired.dt.year > snap - years) & hired.notna()]
 
 
-def estimate_baseline(data, years: int = 3) -> dict:
+def estimate_baseline(data, years: int = 3, until: int | None = None) -> dict:
     """Estimate the baseline's ``from_history`` levers from a dataset (or a bare roster).
 
     * ``other_exit_rate`` by category: from ``flows.csv`` (exits other than retirement
@@ -73,6 +76,12 @@ def estimate_baseline(data, years: int = 3) -> dict:
         A :class:`forecast.inputs.dataset.Dataset` (``roster``, optional ``flows``) or a roster.
     years : int
         Window of recent years averaged.
+    until : int, optional
+        The snapshot year the projection starts from: only the roster as of that year
+        (:func:`forecast.stockflow.snapshots.roster_snapshot`) and the flows of the years up to
+        it (``flows.csv`` year ≤ ``until``: the flows of year *t* run from November *t* − 1 to
+        31 October *t*, so they precede the snapshot) are used. Default: the roster's latest
+        year and every flow.
 
     Returns
     -------
@@ -89,6 +98,12 @@ def estimate_baseline(data, years: int = 3) -> dict:
     if roster is None or not len(roster):
         out["notes"].append("no roster: nothing estimated")
         return out
+    if until is None:
+        until = _snapshot_year(roster)
+    if until is not None:
+        roster = roster_snapshot(data, until)
+        if flows is not None and "year" in flows:
+            flows = flows[pd.to_numeric(flows["year"], errors="coerce") <= until]
     active = active_staff(roster)
     snap = _snapshot_year(roster)
     # exits other than retirement
@@ -96,10 +111,10 @@ def estimate_baseline(data, years: int = 3) -> dict:
     if rate:
         out["other_exit_rate"] = rate
         out["notes"].append(f"exit rates from flows.csv, mean of {years} years before the snapshot, "
-                            "2025 (Decree 178 exits) left out")
+                            "2025 (Decree 178 exits, end of the district level) left out")
     elif "exit_reason" in roster:
         reason = roster["exit_reason"].fillna("").astype(str).str.strip()
-        left = roster[~reason.isin(["", "nan", "None", "huu", "nd178"])]
+        left = roster[~(vocabulary.is_blank(reason) | reason.isin(vocabulary.SCHEDULED_EXITS))]
         if len(left):
             base = roster.groupby("category").size()
             per = left.groupby("category").size().reindex(base.index, fill_value=0) / base
@@ -107,7 +122,7 @@ def estimate_baseline(data, years: int = 3) -> dict:
             out["notes"].append("exit rates from the roster's leavers of the snapshot year")
     # recruits' qualification mix
     hires = _recent_hires(active, years)
-    if len(hires) >= 20:
+    if len(hires) >= 20 and snap is not None:
         st = states(hires)
         rows = []
         for dim in DIMENSIONS:
@@ -121,29 +136,122 @@ def estimate_baseline(data, years: int = 3) -> dict:
         out["notes"].append(f"recruits' qualifications from the {len(hires)} staff hired in {snap - years + 1}–{snap}")
     # training places
     if flows is not None:
-        caps = _capacities_from_flows(flows, years)
+        key = key_field_share(active)
+        caps = _capacities_from_flows(flows, years, key)
         for name, cap in caps.items():
             out[f"programmes.{name}.completions"] = cap
         if caps:
-            out["notes"].append(f"training places = mean yearly completions in flows.csv over {years} years")
+            out["notes"].append(f"training places = mean yearly completions in flows.csv over {years} years "
+                                "within each programme's population (2025 left out)")
+        if key is not None and "postgraduate" in caps:
+            out["notes"].append(f"post-graduate places: the {key:.0%} of master's completions in a key field "
+                                "(the share among today's post-graduates)")
+        spread = _spreads(flows, years)
+        if "hire_date" in active and until is not None:
+            hired = pd.to_datetime(active["hire_date"], errors="coerce").dt.year
+            recruits = uncertainty.hire_share_spread(hired, active["education"].astype(str).isin(_UNIVERSITY_PLUS),
+                                                     active["category"].astype(str), until, years)
+            if recruits:
+                spread["recruit_university_share"] = recruits
+        if spread:
+            out["uncertainty"] = spread
+            out["notes"].append(f"parameter uncertainty: places, exit rates and recruits' university share drawn "
+                                f"per path around their {years}-year means, by the spread of the yearly flows")
         weights = place_weights(flows, active, years)
         if weights is not None:
             out["allocation_weights"] = weights
             out["notes"].append(f"training places shared by category and level as the completions of "
                                 f"the last {years} years in flows.csv, relative to the eligible staff")
     # new leaders' programme share: the present share among leaders
-    leaders = active[active["leader"].astype(str).isin(["so", "phong"])]
+    so, phong = definitions.definition("T07"), definitions.definition("T08")
+    leaders = active[(so.population.mask(active) | phong.population.mask(active)).to_numpy()]
     if len(leaders) >= 10:
-        sm = leaders["state_mgmt"].astype(str)
-        ok = np.where(leaders["leader"].astype(str) == "so", sm == "cvcc", sm.isin(["cvc", "cvcc"]))
+        ok = np.where(so.population.mask(leaders), so.criterion.mask(leaders), phong.criterion.mask(leaders))
         out["new_leader_programme_share"] = round(float(np.mean(ok)), 3)
+    if until is not None and not isinstance(data, pd.DataFrame):
+        _from_panel(out, data, until, years)
     return out
+
+
+def _from_panel(out: dict, data, until: int, years: int) -> None:
+    """Replace or add the estimates the roster snapshots up to ``until`` identify better (see :mod:`.panel`)."""
+    pairs = panel.panel_pairs(data, until, years)
+    if not pairs:
+        return
+    span = f"the roster snapshots {pairs[0].year - 1}–{pairs[-1].year}"
+    weights = panel.group_weights_from_panel(pairs)
+    if weights is not None:
+        out["allocation_weights"] = weights
+        out["notes"].append(f"training places shared by group (leader post, pool, key cadre included) as the "
+                            f"completions seen in {span}, relative to the eligible staff")
+    mix = panel.appointee_mix(pairs)
+    if mix is not None:
+        out["appointee_mix"] = mix
+        shares = panel.new_leader_share(mix)
+        if shares:
+            # the lever is a floor for every post: the lowest observed share never lifts a post above its own mix
+            out["new_leader_programme_share"] = round(min(shares.values()), 3)
+            out["notes"].append("appointees' qualifications as seen in " + span + " (new leaders holding their "
+                                "post's programme: " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()) + ")")
+    now = panel.frame(roster_snapshot(data, until))
+    for name, ratio in panel.eligible_trend(pairs, now).items():
+        key = f"programmes.{name}.completions"
+        if key in out:
+            out[key] = int(round(out[key] * ratio))
+    out["notes"].append(f"training places scaled to the staff still to train at {until} (relative to the "
+                        f"window's mean): a steady completion rate, not a steady number")
+    rate = panel.pool_review_rate(pairs)
+    if rate is not None:
+        out["pool_review_rate"] = round(rate, 4)
+        out["notes"].append(f"{rate:.0%} of the succession pool reviewed out of it each year while staying "
+                            f"in post ({span}); they swap places with ordinary staff")
+
+
+#: Flow years left out of every estimate: 2025 brought the Decree 178 early exits and, on 1 July,
+#: the end of the district level (its flows stop mid-year), so it is no ordinary year.
+EXCEPTIONAL_YEARS = uncertainty.EXCEPTIONAL_YEARS
+
+
+def _window(f: pd.DataFrame, years: int) -> list:
+    """The last ``years`` flow years, exceptional years left out."""
+    return sorted(y for y in f["year"].unique() if y not in EXCEPTIONAL_YEARS)[-years:]
 
 
 def _flow_frame(flows) -> pd.DataFrame | None:
     if flows is None or not len(flows) or not {"year", "flow", "count"} <= set(flows.columns):
         return None
     return flows
+
+
+def _spreads(flows, years: int) -> dict:
+    """Standard errors (log scale) of the places and exit rates estimated from ``flows``
+    (see :mod:`forecast.stockflow.uncertainty`)."""
+    f = _flow_frame(flows)
+    if f is None:
+        return {}
+    out: dict = {}
+    progs = {}
+    for name, aliases in FLOW_PROGRAMMES.items():
+        rows = _in_population(f[f["flow"].isin(aliases)], PROGRAMMES[name])
+        if len(rows):
+            spread = uncertainty.group_spread(rows, years)
+            if spread is not None:
+                progs[name] = spread
+    if progs:
+        out["programmes"] = progs
+    if "category" in f:
+        names = set(f["flow"].astype(str))
+        exits = [n for n in names if n.startswith("exit_") and n not in ("exit_huu", "exit_nd178")]
+        rates = {}
+        for cat, rows in f.groupby(f["category"].astype(str)):
+            ex = uncertainty.yearly(rows[rows["flow"].isin(exits)], None)
+            hc = uncertainty.yearly(rows[rows["flow"] == "headcount"], None)
+            se = uncertainty.standard_error((ex / hc).dropna(), years) if len(ex) else None
+            if se is not None and cat in CATEGORIES:
+                rates[cat] = se
+        if rates:
+            out["other_exit_rate"] = rates
+    return out
 
 
 def _exit_rates_from_flows(flows, years: int) -> dict | None:
@@ -154,7 +262,7 @@ def _exit_rates_from_flows(flows, years: int) -> dict | None:
     exit_flows = [n for n in names if n.startswith("exit_") and n not in ("exit_huu", "exit_nd178")]
     if "headcount" not in names or not exit_flows:
         return None
-    yrs = sorted(y for y in f["year"].unique() if y != 2025)[-years:]
+    yrs = _window(f, years)
     sel = f[f["year"].isin(yrs)]
     ex = sel[sel["flow"].isin(exit_flows)].groupby("category")["count"].sum()
     hc = sel[sel["flow"] == "headcount"].groupby("category")["count"].sum()
@@ -162,18 +270,50 @@ def _exit_rates_from_flows(flows, years: int) -> dict | None:
     return {str(k): round(float(v), 4) for k, v in rate.items() if k in CATEGORIES} or None
 
 
-def _capacities_from_flows(flows, years: int) -> dict:
+def _in_population(rows: pd.DataFrame, prog) -> pd.DataFrame:
+    """The rows of ``flows.csv`` inside a programme's own population (its category and level filter).
+
+    Completions outside it (e.g. the political-theory courses public employees take, or the
+    ``standardised`` flag of staff other than commune cadres) are not places of the
+    programme the engine models.
+    """
+    keep = np.ones(len(rows), dtype=bool)
+    for key, allowed in prog.eligible.items():
+        if key in ("category", "level") and key in rows:
+            keep &= rows[key].astype(str).isin(list(allowed)).to_numpy()
+    return rows[keep]
+
+
+def _capacities_from_flows(flows, years: int, key_share: float | None = None) -> dict:
+    """Mean yearly completions per programme in its own population over the last ``years`` years.
+
+    ``key_share``: the share of post-graduates holding their degree in a key field; the
+    post-graduate programme moves people to a key-field degree (T11), so only that share of
+    the master's completions counts (the others stay university+ for every other target).
+    """
     f = _flow_frame(flows)
     if f is None:
         return {}
-    yrs = sorted(f["year"].unique())[-years:]
+    yrs = _window(f, years)
     sel = f[f["year"].isin(yrs)]
     out = {}
     for name, aliases in FLOW_PROGRAMMES.items():
-        rows = sel[sel["flow"].isin(aliases)]
+        rows = _in_population(sel[sel["flow"].isin(aliases)], PROGRAMMES[name])
         if len(rows):
-            out[name] = int(round(rows["count"].sum() / len(yrs)))
+            total = rows["count"].sum() / len(yrs)
+            if name == "postgraduate" and key_share is not None:
+                total *= key_share
+            out[name] = int(round(total))
     return out
+
+
+def key_field_share(active: pd.DataFrame) -> float | None:
+    """Share of the post-graduates in a key field (None without post-graduates)."""
+    edu = states(active)["education"]
+    post = edu.isin([2, 3])
+    if post.sum() < 10:
+        return None
+    return float((edu[post] == 2).mean())
 
 
 #: flows.csv stocks giving a programme's eligible staff in past years: (all, already past).
@@ -203,7 +343,7 @@ def place_weights(flows, active: pd.DataFrame, years: int) -> pd.DataFrame | Non
     f = _flow_frame(flows)
     if f is None or not {"category", "level"} <= set(f.columns) or not len(active):
         return None
-    yrs = sorted(f["year"].unique())[-years:]
+    yrs = _window(f, years)
     sel = f[f["year"].isin(yrs)].assign(category=lambda d: d["category"].astype(str),
                                          level=lambda d: d["level"].astype(str))
     by = sel.groupby(["flow", "category", "level"])["count"].sum()

@@ -51,6 +51,24 @@ class Projection:
     notes: list = field(default_factory=list)
     variates: int = 0
     trials: int = 0
+    first_year_steps: dict = field(default_factory=dict)
+
+    def first_year_contributions(self, target_id: str) -> dict:
+        """How each step of the first projected year moved the target's mean value.
+
+        Steps in the engine's order (retirements, other exits, training completions, the
+        succession-pool review, appointments, recruits): the change of the mean share
+        (Σ numerator / Σ denominator over the draws; the mean count for T11) that each step made.
+        """
+        self._check(target_id)
+        out, prev = {}, None
+        for name, means in self.first_year_steps.items():
+            num, den = means[target_id]
+            value = num if TARGET_SPECS[target_id].kind == "count" else (num / den if den else float("nan"))
+            if prev is not None:
+                out[name] = value - prev
+            prev = value
+        return out
 
     @property
     def targets(self) -> list[str]:
@@ -86,38 +104,32 @@ class Projection:
             notes.append(f"{target_id}: the population is empty in some draws or years")
             d = np.where(np.isnan(d), 0.0, d)
         kind = "count" if TARGET_SPECS[target_id].kind == "count" else "share"
-        return Forecast(self.years, d, method=f"stockflow:{self.scenario}", kind=kind, notes=notes)
+        return Forecast([int(y) for y in self.years], d, method=f"stockflow:{self.scenario}", kind=kind, notes=notes)
 
     def p_meet(self, target_id: str, year: int | None = None) -> float:
         """Probability of meeting the target in ``year`` (default: the last projected year).
 
-        Share targets: P(share ≥ threshold); T11 (direction only): P(the count rises
+        Share targets: P(the share meets the target's meeting rule, e.g. ≥ 99.5 % for
+        100 %); T11 (direction only): P(the count rises
         every year from the snapshot).
         """
         self._check(target_id)
         year = int(self.years[-1] if year is None else year)
         if TARGET_SPECS[target_id].kind == "count":
             f = self.forecast(target_id)
-            cut = np.flatnonzero(f.years <= year)
+            cut = np.flatnonzero(np.asarray(f.years) <= year)
             return float(np.mean(np.all(np.diff(np.concatenate(
                 [np.full((f.draws.shape[0], 1), self.start_value(target_id)), f.draws[:, cut]], axis=1),
                 axis=1) > 0, axis=1)))
-        thr = _threshold(target_id)
+        t = get_target(target_id[:3])
+        if t.threshold is None:
+            raise ValueError(f"{target_id} has no threshold")
         idx = np.flatnonzero(self.years == year)
         if not len(idx):
             raise KeyError(f"{year} is not a projected year ({self.years[0]}–{self.years[-1]})")
         num = self.numerators[target_id][:, idx[0]]
         den = self.denominators[target_id][:, idx[0]]
-        # integer comparison avoids float trouble at 100 % and 95 % thresholds
-        return float(np.mean((den > 0) & (num * 10000 >= np.round(thr * 10000) * den)))
-
-
-def _threshold(target_id: str) -> float:
-
-    base = target_id[:3]
-    t = get_target(base)
-    if t.share is None:
-        raise ValueError(f"{target_id} has no threshold")
-    return float(t.share)
+        # the target's meeting rule (data/targets.yml), compared in integers: no float trouble at 100 %
+        return float(np.mean(t.meeting.meets_counts(num, den, t.threshold)))
 
 

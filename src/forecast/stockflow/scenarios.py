@@ -30,6 +30,7 @@ import numpy as np
 import yaml
 
 from forecast import atomic, config
+from forecast.inputs.tables import YamlError, load_yaml
 from forecast.stockflow.history import estimate_baseline  # noqa: F401  (the baseline scenario's estimates)
 from forecast.stockflow.spec import CATEGORIES, PROGRAMMES
 
@@ -354,6 +355,10 @@ def _path_of(name_or_path) -> Path:
     return path
 
 
+#: Longest chain of ``extends:`` followed.
+MAX_EXTENDS = 20
+
+
 def load_scenario(name_or_path, _seen: tuple = ()) -> Scenario:
     """Read and validate a scenario file.
 
@@ -376,11 +381,12 @@ def load_scenario(name_or_path, _seen: tuple = ()) -> Scenario:
     path = _path_of(name_or_path)
     if not path.exists():
         raise ScenarioError(f"{path}: no such scenario file")
+    if len(_seen) >= MAX_EXTENDS:
+        raise ScenarioError(f"{path}: more than {MAX_EXTENDS} scenarios extend one another")
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh) or {}
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}") from exc
+        doc = load_yaml(path) or {}  # aliases refused: a short file could expand to billions of nodes
+    except YamlError as exc:
+        raise ScenarioError(str(exc)) from None
     if not isinstance(doc, Mapping):
         raise ScenarioError(f"{path}: expected a mapping with 'name' and 'levers'")
     problems = []
@@ -388,14 +394,21 @@ def load_scenario(name_or_path, _seen: tuple = ()) -> Scenario:
     for key in sorted(set(doc) - known):
         problems.append(f"{path}: unknown key {key!r} (known: {', '.join(sorted(known))})")
     base_name = doc.get("extends")
+    if base_name is not None and not isinstance(base_name, str):
+        raise ScenarioError(f"{path}: extends must be a scenario name, got {base_name!r}")
     if base_name:
-        if base_name in _seen:
-            raise ScenarioError(f"{path}: extends {base_name!r} in a cycle ({' → '.join(_seen)})")
+        base_path = path.parent / (base_name if Path(base_name).suffix else f"{base_name}.yml")
+        if not base_path.exists():
+            base_path = _path_of(base_name)
+        # cycles are found by file, whichever way (name or file name) each step is written
+        chain = (*_seen, path.resolve())
+        if base_path.resolve() in chain:
+            names = " → ".join(p.stem for p in (*chain, base_path.resolve()))
+            raise ScenarioError(f"{path}: extends {base_name!r} makes a cycle ({names})")
         try:
-            base = load_scenario(_path_of(base_name) if not Path(str(base_name)).suffix else
-                                 path.parent / base_name, (*_seen, path.stem))
+            base = load_scenario(base_path, chain)
         except ScenarioError as exc:
-            raise ScenarioError(f"{path}: extends {base_name!r}: {exc}") from exc
+            raise ScenarioError(f"{path}: extends {base_name!r}: {exc}") from None
         entries = dict(base.entries)
     else:
         entries = {}

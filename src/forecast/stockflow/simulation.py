@@ -10,6 +10,7 @@ from forecast.stockflow import scenarios as sc
 from forecast.stockflow.cohorts import _cohorts_cached
 from forecast.stockflow.engine import _Engine
 from forecast.stockflow.projection import Projection
+from forecast.stockflow.snapshots import roster_snapshot
 
 
 def project(roster, scenario, start_year: int | None = None, end_year: int = 2030,
@@ -25,7 +26,10 @@ def project(roster, scenario, start_year: int | None = None, end_year: int = 203
     scenario : Scenario or str
         A :class:`forecast.stockflow.scenarios.Scenario` or a scenario name/path.
     start_year : int, optional
-        Snapshot year; defaults to the roster's ``year`` column (its maximum).
+        Snapshot year; defaults to the roster's ``year`` column (its maximum). The roster as
+        of that year is used (:func:`forecast.stockflow.snapshots.roster_snapshot`): a
+        :class:`~forecast.stockflow.snapshots.NoSnapshot` error (a ``ValueError``) when the
+        dataset holds none, and the ``from_history`` levers use only the flows up to it.
     end_year : int
         Last projected snapshot (2030 for the plan, up to 2045 for the vision).
     n_draws : int
@@ -41,9 +45,9 @@ def project(roster, scenario, start_year: int | None = None, end_year: int = 203
     Projection
     """
 
-    dataset = None
+    source = roster  # the dataset (or frame) the snapshot and the history come from
     if not isinstance(roster, pd.DataFrame):
-        dataset, roster = roster, roster.roster
+        roster = roster.roster
         if roster is None:
             raise ValueError("the dataset has no roster: the stock-flow engine needs one")
     if isinstance(scenario, str):
@@ -52,13 +56,16 @@ def project(roster, scenario, start_year: int | None = None, end_year: int = 203
         start_year = int(pd.to_numeric(roster["year"]).max()) if "year" in roster else None
         if start_year is None:
             raise ValueError("start_year is needed when the roster has no 'year' column")
+    if "year" in roster:
+        # the roster as of the start year, never the latest one relabelled
+        roster = roster_snapshot(source, int(start_year))
     start_year, end_year, n_draws = int(start_year), int(end_year), int(n_draws)
     if end_year <= start_year:
         raise ValueError(f"end_year ({end_year}) must be after start_year ({start_year})")
     if n_draws < 1:
         raise ValueError("n_draws must be at least 1")
     if history is None and scenario.needs_history():
-        history = sc.estimate_baseline(dataset if dataset is not None else roster)
+        history = sc.estimate_baseline(source, until=start_year)
     levers = scenario.resolve(history)
     coh = _cohorts_cached(roster)
     engine = _Engine(coh, levers, history or {}, start_year, end_year, n_draws, seed)

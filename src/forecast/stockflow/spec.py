@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecast.domain import definitions, vocabulary
+
 # ---------------------------------------------------------------------------------------
 # State space
 # ---------------------------------------------------------------------------------------
 
 #: The staff categories (cán bộ, công chức, viên chức).
-CATEGORIES = ("can_bo", "cong_chuc", "vien_chuc")
+CATEGORIES = vocabulary.CATEGORIES
 
 #: Integer type of the cell counts (2.5 million staff fit; half the memory traffic of int64).
 COUNT = np.int32
@@ -37,7 +39,21 @@ ROSTER_COLUMNS = ("birth_year", "birth_month", "sex", "category", "level", "lead
                   "in_pool", "education", "field", "political_theory", "state_mgmt",
                   "foreign_language", "it_skill", "standard_training", "standardised")
 
-_UNIVERSITY_PLUS = (1, 2, 3)
+_BELOW_UNIVERSITY = tuple(e for e in vocabulary.EDUCATION if e not in vocabulary.UNIVERSITY_PLUS)
+#: The roster values each state of :data:`DIMENSIONS` stands for (column → values; every
+#: combination is a member): the targets' criteria are read on them (:data:`TARGET_SPECS`).
+STATE_MEMBERS: dict[str, tuple[dict[str, tuple], ...]] = {
+    "education": ({"education": _BELOW_UNIVERSITY, "field": vocabulary.FIELDS},
+                  {"education": ("dai_hoc",), "field": vocabulary.FIELDS},
+                  {"education": vocabulary.POSTGRAD, "field": vocabulary.KEY_FIELDS},
+                  {"education": vocabulary.POSTGRAD, "field": ("khac",)}),
+    "political_theory": tuple({"political_theory": (v,)} for v in vocabulary.POLITICAL_THEORY),
+    # the chuyên viên programme moves no target: it shares the first state with none
+    "state_mgmt": ({"state_mgmt": ("none", "cv")}, {"state_mgmt": ("cvc",)}, {"state_mgmt": ("cvcc",)}),
+    "skills": tuple({"foreign_language": (b & 1,), "it_skill": ((b >> 1) & 1,), "standard_training": ((b >> 2) & 1,)}
+                    for b in range(8)),
+    "standardised": ({"standardised": (0,)}, {"standardised": (1,)}),
+}
 
 
 @dataclass(frozen=True)
@@ -73,9 +89,9 @@ def _skill_moves(bit: int) -> tuple:
     return tuple((s, s | bit) for s in range(8) if not s & bit)
 
 
-_CBCC = ("can_bo", "cong_chuc")
+_CBCC = vocabulary.CBCC
 #: Leader posts filled by promotion (department ``so`` and division ``phong`` level).
-LEADER_POSTS = ("so", "phong")
+LEADER_POSTS = vocabulary.LEADER_POSTS
 
 #: The programmes of the plan's training effort (Plan 165/KH-UBND, section III).
 #: Priority tiers follow the plan (section III): places for the programme a post requires
@@ -116,22 +132,23 @@ class TargetSpec:
     kind: str = "share"
 
 
-#: Target definitions of ``docs/architecture.md`` expressed on the engine's states.
-TARGET_SPECS: dict[str, TargetSpec] = {
-    "T01": TargetSpec({"category": _CBCC, "level": ("tinh", "huyen")}, "education", _UNIVERSITY_PLUS),
-    "T02": TargetSpec({"category": ("vien_chuc",)}, "education", _UNIVERSITY_PLUS),
-    "T03": TargetSpec({"category": _CBCC, "in_pool": (1,)}, "political_theory", (1, 2, 3)),
-    "T04": TargetSpec({"category": ("can_bo",), "level": ("xa",)}, "political_theory", (2, 3)),
-    "T05": TargetSpec({"key_cadre": (1,), "level": ("xa",)}, "education", _UNIVERSITY_PLUS),
-    "T06": TargetSpec({"category": _CBCC, "level": ("xa",)}, "education", _UNIVERSITY_PLUS),
-    "T07": TargetSpec({"leader": ("so",)}, "state_mgmt", (2,)),
-    "T08": TargetSpec({"leader": ("phong",)}, "state_mgmt", (1, 2)),
-    "T09": TargetSpec({}, "skills", (7,)),
-    "T09a": TargetSpec({}, "skills", tuple(s for s in range(8) if s & LANGUAGE)),
-    "T09b": TargetSpec({}, "skills", tuple(s for s in range(8) if s & IT)),
-    "T09c": TargetSpec({}, "skills", tuple(s for s in range(8) if s & STANDARD)),
-    "T10": TargetSpec({"category": ("can_bo",), "level": ("xa",)}, "standardised", (1,)),
-    "T11": TargetSpec({}, "education", (2,), kind="count"),
-}
+def dimension_of(criterion: definitions.Criterion) -> str:
+    """The qualification dimension whose states describe every roster column a criterion reads."""
+    for dim, members in STATE_MEMBERS.items():
+        if set(criterion.columns) <= set(members[0]):
+            return dim
+    raise definitions.DefinitionError(f"criterion {criterion.code!r} reads {criterion.columns}: no dimension of "
+                                      "the stock-flow engine holds them all")
+
+
+def target_spec(definition: definitions.Definition) -> TargetSpec:
+    """A target's population and criterion (:mod:`forecast.domain.definitions`) read on the engine's cells."""
+    dim = dimension_of(definition.criterion)
+    return TargetSpec(definition.population.where, dim, definition.criterion.states_within(STATE_MEMBERS[dim]),
+                      kind=definition.kind)
+
+
+#: Every indicator's definition (:mod:`forecast.domain.definitions`) on the engine's states.
+TARGET_SPECS: dict[str, TargetSpec] = {tid: target_spec(d) for tid, d in definitions.definitions().items()}
 
 

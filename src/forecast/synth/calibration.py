@@ -290,8 +290,8 @@ def measure(quantity: str, obs: pd.DataFrame, flows: pd.DataFrame) -> float:
     -------
     float
     """
-    name, year = quantity.split("@")
-    year = int(year)
+    name, year_text = quantity.split("@")
+    year = int(year_text)
     if name.startswith("T"):
         rows = obs[(obs["indicator"] == name) & (obs["year"] == year) & (obs["unit_code"] != "20")]
         if name == "T11":
@@ -387,6 +387,12 @@ def render_readme(result, calibration: pd.DataFrame, params) -> str:
         "(2025 rows of T01, T04, T05, T06, T10, whose population changed definition) |",
         "| `roster.csv.gz` | the 31 October 2025 snapshot, one row per person (pseudonymous ids `P000001`…, "
         "no names): the stock-flow engine's starting point |",
+        "| `roster_history.csv.gz` | every 31 October roster 2015–2025 as a roster history (docs/architecture.md, "
+        "\"Roster history\"): one row per person and run of consecutive years with an unchanged record, the "
+        "roster's columns with `from_year` and `to_year` (both included) in place of `year`, and the person's "
+        "`exit_date` and `exit_reason` when they left by October 2025. `forecast.inputs.roster.snapshot(history, "
+        "year)` gives back each year's roster, and the observations above are exactly those rosters "
+        "aggregated (tested) |",
         "| `flows.csv` | per year, category and level: `headcount`, `hires`, exits by reason (`exit_huu`, "
         "`exit_nghi_viec`, `exit_nd178`, `exit_chuyen_cong_tac`, `exit_khac`), upgrades by programme "
         "(`upgrade_trung_cap`, `upgrade_dai_hoc`, `upgrade_thac_si`, `upgrade_tien_si`, `upgrade_llct_so_cap`, "
@@ -397,7 +403,10 @@ def render_readme(result, calibration: pd.DataFrame, params) -> str:
         "| `calibration.csv` | the calibration targets below with the generated value |",
         "",
         "`forecast synth --snapshots --out DIR` also writes every yearly roster to `DIR/snapshots/` "
-        "(not shipped).",
+        "(not shipped; the roster history holds the same). `forecast synth --staff N --communes K --seed S "
+        "--out DIR` makes a test province of another size on the same unit registry (K of its communes, "
+        "drawn with the seed and fully staffed; the levels above sized to make about N people in 2015), "
+        "labelled synthetic in the same way.",
         "",
         "## How the history is made",
         "",
@@ -428,7 +437,10 @@ def render_readme(result, calibration: pd.DataFrame, params) -> str:
         "## Calibration",
         "",
         "Quantities are province-wide shares in percent (`Txx@YEAR`) or counts. `tests/test_synth.py` "
-        "checks that every generated value lies within the tolerance.",
+        "checks that every generated value lies within the tolerance"
+        + (" for the demo province; this one was generated at another size (`staff`, `communes` in "
+           "`dataset.yml`), so its counts are not expected to meet the Lạng Sơn-sized targets." if "communes" in meta
+           or "staff" in meta else "."),
         "",
         "| quantity | target | tolerance | generated | within | source | note |",
         "|---|---:|---:|---:|---|---|---|",

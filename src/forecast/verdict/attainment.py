@@ -7,10 +7,11 @@ target year into an :class:`Attainment`:
   included) whose target-year value meets the threshold. For the
   direction-only T11: the probability that the count rises in every year from
   the latest observation to the target year.
-* **100 % targets.** A share can reach but never pass 100 %, and a population of
-  hundreds rarely reaches it exactly, so a 100 % target counts as *met* at or
-  above :data:`FULL_TARGET_MET` (99.5 %, i.e. 100 % after rounding to whole
-  percent, as reports publish). The notes say so. Forecasts stay in [0, 1].
+* **The meeting rule.** Each target's rule (``meeting_rule`` in ``data/targets.yml``,
+  :class:`forecast.domain.targets.MeetingRule`) sets the share at or above which it
+  counts as met: by default a 100 % target is met at :data:`FULL_TARGET_MET` (99.5 %,
+  i.e. 100 % after rounding to whole percent), the other shares at their threshold.
+  The notes state the rule. Forecasts stay in [0, 1].
 * ``first_year_met`` — first forecast year whose point forecast meets it (the
   latest year when already met).
 * ``required_pace_pp`` — percentage points a year from the latest value to the
@@ -35,16 +36,17 @@ import numpy as np
 import pandas as pd
 
 from forecast.config import BASE_YEAR
+from forecast.domain import status as status_rule
 from forecast.results import Forecast
 from forecast.verdict import official
 
 #: A 100 % target counts as met at or above this share (100 % after rounding to whole percent).
 FULL_TARGET_MET = 0.995
-#: Probability of meeting the target at or above which a target is "on track".
-ON_TRACK_P = 0.5
+#: Probability of meeting the target at or above which a target is "on track" (:mod:`forecast.domain.status`).
+ON_TRACK_P = status_rule.ON_TRACK_P
 #: Needing more than this multiple of the observed pace makes a target "off track".
-OFF_TRACK_MULTIPLE = 3.0
-STATUSES = ("achieved", "on_track", "acceleration_needed", "off_track", "insufficient_data")
+OFF_TRACK_MULTIPLE = status_rule.OFF_TRACK_MULTIPLE
+STATUSES = status_rule.STATUSES
 
 
 @dataclass
@@ -105,10 +107,31 @@ class Attainment:
 
 
 def met_threshold(target) -> float | None:
-    """The share at or above which ``target`` counts as met (99.5 % for 100 % targets)."""
+    """The share at or above which ``target`` counts as met under its meeting rule (None for T11)."""
     if target.share is None:
         return None
-    return FULL_TARGET_MET if target.share >= 1.0 else float(target.share)
+    return target.met_share
+
+
+def rule_note(target) -> str | None:
+    """The attainment note stating a share target's meeting rule (None for T11)."""
+    rule = target.meeting
+    if target.threshold is None:
+        return None
+    if rule.rule == "rounded":
+        cut = 100.0 * target.met_share
+        return (f"Meeting rule: the share rounded to {rule.decimals} decimal(s) of a percent reaches "
+                f"{target.threshold:g}% (met at {cut:g}% or more)"
+                + ("; a share cannot pass 100%." if target.threshold >= 100 else "."))
+    return f"Meeting rule: the share reaches {target.threshold:g}% exactly or more."
+
+
+def progress_status(p_meet: float | None, *, achieved: bool, observed_pace: float | None,
+                    acceleration: float | None) -> str:
+    """The status code of the one status rule (:func:`forecast.domain.status.status`, whose
+    parameters these are) at the reports' probability :data:`ON_TRACK_P`."""
+    return status_rule.status_code(p_meet, achieved=achieved, observed_pace=observed_pace,
+                                   acceleration=acceleration, p_required=ON_TRACK_P)
 
 
 def observed_pace(series: pd.DataFrame) -> float | None:
@@ -191,9 +214,9 @@ def assess(target, series: pd.DataFrame, forecast: Forecast | None, as_of: int) 
     att.latest_value = float(obs["value"].iloc[-1])
     thr = met_threshold(target)
     att.threshold_met = thr
-    if target.share is not None and target.share >= 1.0:
-        att.notes.append("A 100% target counts as met at 99.5% or more (100% after rounding to whole percent); "
-                         "a share cannot pass 100%.")
+    note = rule_note(target)
+    if note:
+        att.notes.append(note)
     scale = 100.0 if target.kind == "share" else 1.0
     pace = observed_pace(obs)
     att.observed_pace_pp = None if pace is None else pace * scale
@@ -211,7 +234,7 @@ def assess(target, series: pd.DataFrame, forecast: Forecast | None, as_of: int) 
         if thr is not None and att.latest_value >= thr:
             att.status = "achieved"
         return att
-    if target.year in set(forecast.years.tolist()):
+    if target.year in set(np.asarray(forecast.years).tolist()):
         y = forecast.at(target.year)
         att.median_2030 = float(forecast.median.loc[target.year])
         att.lo80_2030, att.hi80_2030 = (float(v) for v in np.quantile(y, [0.1, 0.9]))
@@ -223,25 +246,17 @@ def assess(target, series: pd.DataFrame, forecast: Forecast | None, as_of: int) 
             att.p_meet = sub.prob_rising(att.latest_value)
         else:
             att.notes.append("The forecast does not cover every year to the target year: no probability of rising.")
-        rising = att.observed_pace_pp is not None and att.observed_pace_pp > 0
-        if att.p_meet is not None and att.p_meet >= ON_TRACK_P:
-            att.status = "on_track"
-        else:
-            att.status = "acceleration_needed" if rising else "off_track"
+        att.status = progress_status(att.p_meet, achieved=False, observed_pace=att.observed_pace_pp,
+                                     acceleration=None)
         att.notes.append("No numeric target: met if the count rises every year to the target year.")
         return att
-    if target.year in set(forecast.years.tolist()):
+    if target.year in set(np.asarray(forecast.years).tolist()):
         att.p_meet = forecast.prob_at_least(thr, target.year)
     if att.latest_value >= thr:
         att.first_year_met = att.latest_year
         att.status = "achieved"
         return att
     att.first_year_met = forecast.first_year_at_least(thr)
-    moving = att.observed_pace_pp is not None and att.observed_pace_pp > 0
-    if att.p_meet is not None and att.p_meet >= ON_TRACK_P:
-        att.status = "on_track"
-    elif moving and (att.acceleration is None or att.acceleration <= OFF_TRACK_MULTIPLE):
-        att.status = "acceleration_needed"
-    else:
-        att.status = "off_track"
+    att.status = progress_status(att.p_meet, achieved=False, observed_pace=att.observed_pace_pp,
+                                 acceleration=att.acceleration)
     return att

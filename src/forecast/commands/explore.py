@@ -1,0 +1,130 @@
+"""``forecast explore``: open the scenario explorer as an app (Voilà serving ``notebooks/explore.ipynb``).
+
+Voilà runs the launcher notebook in a kernel of this environment and shows its widgets
+and markdown, never its code (``strip_sources``, Voilà's default, is passed explicitly).
+The options reach the kernel as environment variables
+(:data:`forecast.config.EXPLORE_ENV`). The server listens on 127.0.0.1 unless ``--ip``
+says otherwise and runs until Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from forecast import config
+from forecast.cli import UserError
+from forecast.reports.kernel import ensure_kernel
+
+DEFAULT_PORT = 8866
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "explore",
+        help="open the scenario explorer as an app in the browser (no code on screen)",
+        description="Serve the scenario explorer with Voilà: sliders, verdict, chart, saved scenarios, "
+                    "comparisons and exports, in Vietnamese by default. Stop it with Ctrl+C.")
+    p.add_argument("--data", type=Path, default=None, help="dataset folder (default: the demo province)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language on opening (default vi)")
+    p.add_argument("--scenario", default="baseline", help="starting scenario (default baseline)")
+    p.add_argument("--draws", type=int, default=500, help="simulation draws per projection (default 500)")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.set_defaults(func=run)
+
+
+def port_free(port: int, ip: str = "127.0.0.1") -> bool:
+    """Whether ``port`` can be bound on ``ip`` now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((ip, port))
+        except OSError:
+            return False
+    return True
+
+
+def voila_command(notebook: Path, port: int, ip: str, open_browser: bool) -> list[str]:
+    """The Voilà command line: the lab template, sources stripped, tracebacks kept from the page."""
+    cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", f"--Voila.ip={ip}",
+           "--template=lab", "--strip_sources=True", "--show_tracebacks=False"]
+    if not open_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def environment(args) -> dict[str, str]:
+    """This process's environment plus the explorer's settings for the kernel."""
+    env = dict(os.environ)
+    settings = {"data_dir": str(Path(args.data).resolve()) if args.data else "", "lang": args.lang,
+                "scenario": args.scenario, "n_draws": str(args.draws)}
+    for key, var in config.EXPLORE_ENV.items():
+        if settings[key]:
+            env[var] = settings[key]
+    return env
+
+
+def run(args) -> int:
+    if args.data is not None and not Path(args.data).is_dir():
+        raise UserError(f"{args.data}: no such dataset folder")
+    if args.draws < 50:
+        raise UserError(f"--draws must be at least 50, got {args.draws}")
+    if not 0 < args.port < 65536:
+        raise UserError(f"--port must be between 1 and 65535, got {args.port}")
+    if not port_free(args.port, args.ip):
+        raise UserError(f"port {args.port} is in use on {args.ip}; choose another with --port")
+    notebook = config.explore_notebook()
+    if not notebook.exists():
+        raise UserError(f"{notebook}: the explorer's notebook is missing")
+    ensure_kernel()
+    cmd = voila_command(notebook, args.port, args.ip, open_browser=not args.no_browser)
+    print(f"Công cụ khám phá kịch bản / Scenario explorer: http://{args.ip}:{args.port}/  (Ctrl+C để dừng / to stop)",
+          flush=True)
+    proc = subprocess.Popen(cmd, env=environment(args), cwd=str(notebook.parent))
+    # a service manager stops with SIGTERM: stop Voilà (and its kernels) with us
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            return proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return 130
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def wait_until_listening(port: int, ip: str = "127.0.0.1", timeout: float = 120.0,
+                         proc: subprocess.Popen | None = None) -> None:
+    """Wait until something accepts connections on ``port`` (for tests and the benchmark).
+
+    Raises ``TimeoutError`` after ``timeout`` seconds, or ``RuntimeError`` when ``proc``
+    ended first.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the explorer's server ended with code {proc.returncode}")
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.settimeout(1.0)
+            if s.connect_ex((ip, port)) == 0:
+                return
+        time.sleep(0.3)
+    raise TimeoutError(f"nothing listens on {ip}:{port} after {timeout:.0f} s")
+
+
+def free_port(ip: str = "127.0.0.1") -> int:
+    """A port free now (the system picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((ip, 0))
+        return int(s.getsockname()[1])

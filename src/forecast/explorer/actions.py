@@ -1,0 +1,212 @@
+"""What the explorer's buttons do: the required effort, and saving, listing, loading and resetting scenarios.
+
+A mixin of :class:`forecast.explorer.session.Session` (kept apart so that each module
+holds one idea); every method works on the session's state.
+
+May import domain … reports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from forecast import config
+from forecast.explorer.levers import flat_levers, lever_changes, noted, renamed, with_fixed_levers
+from forecast.explorer.messages import probability as show_probability
+from forecast.explorer.messages import text
+from forecast.explorer.parsing import InputError, scenario_path
+from forecast.explorer.state import ViewState
+from forecast.plan.effort import UNREACHABLE, required_effort
+from forecast.reports import fmt
+from forecast.stockflow import scenarios as scenario_files
+
+PROVINCE = config.PROVINCE_CODE
+
+
+def required_text(p_required: float, lang: str) -> str:
+    """The required probability as the planner set it (``80%``; a setting, not an estimate)."""
+    digits = 0 if abs(100 * p_required - round(100 * p_required)) < 1e-9 else 1
+    return fmt.percent(p_required, digits, lang)
+
+
+class Actions:
+    """Effort and scenario-file actions of an explorer session (see :class:`~forecast.explorer.session.Session`)."""
+
+    # provided by the session
+    view: dict
+    levers: dict
+    base_levers: dict
+    catalogue: dict
+    targets: dict
+    original: Any
+    starting: Any
+    start_year: int
+    end_year: int
+    n_draws: int
+    seed: int
+    _effort: Any
+    _effort_cache: dict
+    _save_scenario: Any
+    _load_scenario: Any
+    _sliders: Any
+
+    def update(self, **changes: Any) -> ViewState:  # pragma: no cover - the session's
+        raise NotImplementedError
+
+    def _set_scenario(self, scenario: Any) -> None:  # pragma: no cover - the session's
+        raise NotImplementedError
+
+    def roster_for(self, unit: str) -> Any:  # pragma: no cover - the session's
+        raise NotImplementedError
+
+    def scenario_for(self, unit: str, levers: Mapping, scenario: Any = None, base: Mapping | None = None) -> Any:
+        raise NotImplementedError  # pragma: no cover - the session's
+
+    def _engine_kwargs(self) -> dict:  # pragma: no cover - the session's
+        raise NotImplementedError
+
+    # -- slower actions on buttons ----------------------------------------------------------
+    def required_effort(self) -> Any:
+        """The effort needed to meet the current target with the required probability.
+
+        Runs :func:`forecast.plan.effort.required_effort` on the current scenario, unit and
+        target; it projects a dozen times, so it runs on a button, not on every lever
+        change, and is cached per view. For a unit, the places found are the unit's.
+        """
+        solver = self._effort or required_effort
+        tid, unit, p_req = self.view["target"], self.view["unit"], self.view["p_required"]
+        # the scenario's own levers count too: a loaded scenario may differ beyond the sliders
+        key = (repr(sorted(self.base_levers.items())), tid, unit, p_req, tuple(sorted(self.levers.items())))
+        if key not in self._effort_cache:
+            self._effort_cache[key] = solver(self.roster_for(unit), self.scenario_for(unit, self.levers), tid,
+                                             p=p_req, start_year=self.start_year, end_year=self.end_year,
+                                             n_draws=self.n_draws, seed=self.seed, **self._engine_kwargs())
+        return self._effort_cache[key]
+
+    def lever_label(self, name: str, lang: str) -> str:
+        """A lever's label in ``lang`` (several levers joined by ``+`` are labelled each)."""
+        parts = []
+        for part in str(name).split("+"):
+            info = self.catalogue.get(part) or {}
+            parts.append(str(info.get(f"label_{lang}", info.get(lang, part))))
+        return " + ".join(parts)
+
+    def effort_text(self, effort, lang: str | None = None) -> str:
+        """One paragraph describing an effort result in ``lang``.
+
+        An unreachable target is explained in words, and the top of the search range (the
+        headcount, not a recommendation) is never shown as an answer.
+        """
+        lang = lang or self.view["lang"]
+        tid, req = self.view["target"], required_text(self.view["p_required"], lang)
+        lever = self.lever_label(getattr(effort, "lever", ""), lang)
+        if self.view["unit"] != PROVINCE:
+            lever += text("unit_places", lang)
+        prob = show_probability(getattr(effort, "probability", None), lang)
+        if str(getattr(effort, "verdict", "")) == UNREACHABLE:
+            return text("effort_unreachable", lang, tid=tid, req=req, lever=lever, p=prob,
+                        year=self.targets[tid].year)
+        value = float(effort.value)
+        shown = fmt.number(value, 0 if value.is_integer() else 2, lang)
+        base = getattr(effort, "baseline_value", None)
+        if base is not None and value < float(base):
+            return text("effort_already", lang, tid=tid, req=req, lever=lever, value=shown)
+        per_year = getattr(effort, "cost_per_year", None)
+        cost = "" if per_year is None or (isinstance(per_year, float) and math.isnan(per_year)) else text(
+            "cost", lang, cost=fmt.number(float(per_year) / 1e6, 0, lang))
+        return text("effort_reachable", lang, tid=tid, req=req, lever=lever, value=shown, p=prob, cost=cost)
+
+    def effort_levers(self, effort) -> dict:
+        """The slider values that apply an effort result ("áp dụng giá trị này"); empty when unreachable.
+
+        The solver's scenario holds the file value of each searched lever (capacities divided
+        by the capacity factor); for a unit's view that is the province's slider value, since
+        the unit's share is applied to the factor, not to the places.
+        """
+        if str(getattr(effort, "verdict", "")) == UNREACHABLE:
+            return {}
+        scenario_levers = getattr(getattr(effort, "scenario", None), "levers", None)
+        out = {}
+        for name in str(getattr(effort, "lever", "")).split("+"):
+            if name not in self.levers:
+                continue
+            value = scenario_levers.get(name) if isinstance(scenario_levers, Mapping) else None
+            out[name] = effort.value if value is None or isinstance(value, Mapping) else value
+        return out
+
+    # -- scenarios: save, list, load, reset ---------------------------------------------------
+    def display_name(self) -> str:
+        """The current scenario's display name (its Vietnamese label when saved from here, else its name)."""
+        label = str(getattr(self.original, "label_vi", "") or "")
+        name = str(getattr(self.original, "name", "scenario"))
+        return label if label and ":" not in label else name
+
+    def save_scenario(self, name: str, directory: Path | None = None, overwrite: bool = False) -> Path:
+        """Save the scenario built with the current levers; the file is ``<directory>/<slug>.yml``.
+
+        Only the levers moved away from the starting scenario are written as fixed
+        values; the others keep the file's settings (``from_history`` levers stay
+        estimated, so next year's run re-estimates them from next year's data).
+
+        Parameters
+        ----------
+        name : str
+            The display name, Vietnamese letters welcome ("kịch bản A"); the file stem is
+            its slug (``kich_ban_a``), also the scenario's ``name``; the display name is
+            kept as its label.
+        directory : Path, optional
+            Default :func:`forecast.config.scenarios_dir`, where the annual run reads scenarios.
+        overwrite : bool
+            Replace an existing file (refused by default, so that ``baseline.yml`` is never
+            replaced by a slip of the hand).
+
+        Raises
+        ------
+        InputError
+            For a name without a letter or digit, or an existing file; the message is in
+            the view's language.
+        """
+        lang = self.view["lang"]
+        display, path = scenario_path(Path(directory or config.scenarios_dir()), name, lang)
+        if path.exists() and not overwrite:
+            raise InputError(text("exists", lang, name=display, path=path.name))
+        changes = lever_changes(self.levers, self.base_levers)
+        scenario = renamed(with_fixed_levers(self.original, changes), path.stem, self.original, changes)
+        scenario = noted(scenario, changes, f"set in the scenario explorer (starting from '{self.original.name}')")
+        if dataclasses.is_dataclass(scenario) and {"label", "label_vi"} <= {f.name for f in
+                                                                          dataclasses.fields(scenario)}:
+            scenario = dataclasses.replace(cast(Any, scenario), label=display, label_vi=display)
+        saver = self._save_scenario or scenario_files.save_scenario
+        path.parent.mkdir(parents=True, exist_ok=True)
+        saver(scenario, path)
+        return path
+
+    def saved_scenarios(self, directory: Path | None = None) -> dict[str, Path]:
+        """Display name → file of every scenario in the folder (files that do not load are left out)."""
+        folder = Path(directory or config.scenarios_dir())
+        out = {}
+        for path in sorted(folder.glob("*.yml")):
+            try:
+                scen = self._load_scenario(path)
+            except Exception:  # noqa: BLE001 - a broken file is reported by `forecast validate`, not here
+                continue
+            label = str(getattr(scen, "label_vi", "") or "")
+            out[label if label and ":" not in label else str(getattr(scen, "name", path.stem))] = path
+        return out
+
+    def load(self, scenario) -> ViewState:
+        """Put a saved scenario (name, file or object) into the controls and show it."""
+        if isinstance(scenario, str | Path):
+            scenario = self._load_scenario(scenario)
+        self._set_scenario(scenario)
+        loaded = flat_levers(self.base_levers, self._sliders)
+        self.levers = {k: loaded.get(k, v) for k, v in self.levers.items()}  # the same sliders, new values
+        return self.update()
+
+    def reset(self) -> ViewState:
+        """Back to the starting scenario, every lever at its starting value."""
+        return self.load(self.starting)

@@ -1,0 +1,112 @@
+"""The explorer as an app: :class:`Explorer` (the session with its screen, exports and comparisons) and :func:`launch`.
+
+``notebooks/explore.ipynb`` is a launcher of two cells (parameters, then
+``launch(...)``); ``forecast explore`` serves it with Voilà, which shows the widgets and
+no code. The command passes its options to the kernel through environment variables
+(:data:`ENV`), which :func:`launch` reads when the notebook's own parameters are left
+at their defaults, so the same notebook opens in JupyterLab, under papermill and as an app.
+
+May import domain … reports and the explorer's own modules.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forecast import config
+from forecast.explorer import compare as comparing
+from forecast.explorer.exports import export_view
+from forecast.explorer.session import Session
+from forecast.explorer.widgets import Widgets
+
+#: Environment variables ``forecast explore`` sets for the kernel Voilà starts.
+ENV = config.EXPLORE_ENV
+
+
+class Explorer(Session):
+    """The scenario explorer: a :class:`~forecast.explorer.session.Session` with its screen and files.
+
+    See :class:`~forecast.explorer.session.Session` for the parameters. Adds the widgets
+    (:meth:`widget`, :meth:`show`), the exports (:meth:`export`) and the comparisons
+    (:meth:`compare`, :meth:`sweep`).
+    """
+
+    _ui: Any
+
+    def widget(self) -> Any:
+        """The explorer's ipywidgets box (built once)."""
+        if self._ui is None:
+            self._ui = Widgets(self)
+        return self._ui.box
+
+    def show(self) -> None:
+        """Build the widgets, draw the initial view and display them.
+
+        Without a browser (papermill) the widgets render their initial state. Returns
+        nothing, so a notebook cell ending in ``explorer.show()`` shows it once.
+        """
+        from IPython.display import display
+
+        display(self.widget())
+
+    def lever_percent(self) -> dict[str, bool]:
+        """Lever key → whether it is a share (shown as a percentage)."""
+        return {s.name: s.percent for s in self.specs}
+
+    def lever_labels(self, lang: str) -> dict[str, str]:
+        """Lever key → its label in ``lang``."""
+        return {s.name: s.label(lang) for s in self.specs}
+
+    def export(self, directory: Path | None = None) -> dict[str, Path]:
+        """Write the current view as ``<stem>.png`` and ``<stem>.xlsx`` (see :mod:`forecast.explorer.exports`).
+
+        The stem names the scenario (its display name, slugged), the target, the unit and
+        the time, so every export is kept.
+        """
+        state = self.current()
+        paths = export_view(state, Path(directory or config.exports_dir()), scenario=self.display_name(),
+                            labels=self.lever_labels(state.lang), percent=self.lever_percent(),
+                            synthetic=bool(getattr(self.dataset, "synthetic", False)))
+        if self._figure is not None:
+            self._figure.invalidate()  # the export rendered at another size
+        return paths
+
+    def compare(self, scenarios: Sequence[Any], *, include_current: bool = False,
+                costs: Any = "default") -> pd.DataFrame:
+        """Two to four scenarios side by side (:func:`forecast.explorer.compare.compare`)."""
+        return comparing.compare(self, scenarios, include_current=include_current, costs=costs)
+
+    def sweep(self, lever: str, values: Sequence[float]) -> pd.DataFrame:
+        """One lever over ``values`` (:func:`forecast.explorer.compare.sweep`)."""
+        return comparing.sweep(self, lever, values)
+
+
+def settings(data_dir: str = "", scenario: str = "baseline", lang: str = "vi", n_draws: int = 500,
+             environ: dict | None = None) -> dict:
+    """The explorer's settings: the notebook's parameters, overridden by ``forecast explore``'s variables.
+
+    A variable wins only over a parameter left at its default, so papermill's injected
+    parameters keep their meaning.
+    """
+    env = os.environ if environ is None else environ
+    out: dict[str, Any] = {"data_dir": data_dir, "scenario": scenario, "lang": lang, "n_draws": n_draws}
+    defaults = {"data_dir": "", "scenario": "baseline", "lang": "vi", "n_draws": 500}
+    for key, var in ENV.items():
+        if env.get(var) and out[key] == defaults[key]:
+            out[key] = int(env[var]) if key == "n_draws" else env[var]
+    return out
+
+
+def launch(data_dir: str = "", scenario: str = "baseline", target: str = "T06", unit: str = config.PROVINCE_CODE,
+           p_required: float = 0.8, lang: str = "vi", n_draws: int = 500, seed: int = 0) -> Explorer:
+    """Build the explorer and show it (the notebook's one call); returns it for the next cell."""
+    s = settings(data_dir, scenario, lang, n_draws)
+    explorer = Explorer(data_dir=s["data_dir"] or None, scenario=s["scenario"], target=target, unit=unit,
+                        p_required=p_required, lang=s["lang"], n_draws=s["n_draws"], seed=seed)
+    explorer.show()
+    return explorer

@@ -1,0 +1,265 @@
+"""The explorer's panels: required effort, scenarios (save, load, reset, compare), the one-lever sweep, the guide.
+
+Each panel holds its widgets and calls the explorer (``screen.ex``); the screen
+(:class:`forecast.explorer.widgets.Widgets`) places them. Messages come from
+:mod:`forecast.explorer.messages` in the current language.
+
+May import domain … reports and the explorer's own modules.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+
+from forecast import config
+from forecast.explorer.compare import compare, sweep, sweep_png, sweep_values
+from forecast.explorer.messages import probability as show_probability
+from forecast.explorer.messages import text
+from forecast.explorer.parsing import InputError, parse_number, show_number
+from forecast.reports import fmt
+
+
+def _escape(s: object) -> str:
+    return html.escape(str(s))
+
+
+def _table(head: list[str], rows: list[list[str]], css: str) -> str:
+    return (f"<table class='{css}'><thead><tr>" + "".join(f"<th>{_escape(h)}</th>" for h in head)
+            + "</tr></thead><tbody>" + "".join("<tr>" + "".join(f"<td>{_escape(c)}</td>" for c in r) + "</tr>"
+                                               for r in rows) + "</tbody></table>")
+
+
+def _level(value: Any, threshold: Any, lang: str) -> str:
+    if value is None or value != value:
+        return ""
+    return fmt.number(value, 0, lang) if threshold is None else fmt.percent(value, 1, lang)
+
+
+def _gap(value: Any, lang: str) -> str:
+    return "" if value is None or value != value else fmt.points(100 * value, 1, lang, unit=False)
+
+
+class EffortPanel:
+    """The required-effort button, its answer in words and "áp dụng giá trị này"."""
+
+    def __init__(self, screen: Any):
+        self.screen = screen
+        self.button = w.Button(icon="calculator", layout=w.Layout(width="auto"))
+        self.out = w.HTML()
+        self.out.add_class("fx-effort")
+        self.apply = w.Button(icon="check", layout=w.Layout(width="auto", display="none"))
+        self._values: dict = {}
+        self.button.on_click(self._on_effort)
+        self.apply.on_click(self._on_apply)
+        self.widget = w.VBox([self.button, self.out, self.apply])
+
+    def relabel(self, lang: str) -> None:
+        self.button.description = text("effort_button", lang)
+        self.apply.description = text("apply_button", lang)
+
+    def clear(self) -> None:
+        """Forget the shown answer (the target, unit or probability changed)."""
+        self.out.value = ""
+        self._values = {}
+        self.apply.layout.display = "none"
+
+    def _on_effort(self, _button: object) -> None:
+        ex, lang = self.screen.ex, self.screen.lang.value
+        self.clear()
+        self.out.value = text("busy", lang)
+        try:
+            effort = ex.required_effort()
+            self.out.value = _escape(ex.effort_text(effort, lang))
+            self._values = ex.effort_levers(effort)
+        except Exception as exc:  # noqa: BLE001 - the message is for the planner
+            self.out.value = _escape(text("error", lang, msg=exc))
+            return
+        self.apply.layout.display = "" if self._values else "none"
+
+    def _on_apply(self, _button: object) -> None:
+        ex, lang = self.screen.ex, self.screen.lang.value
+        values = dict(self._values)
+        if not values:
+            return
+        try:
+            state = ex.update(**values)
+        except Exception as exc:  # noqa: BLE001
+            self.screen.say(text("error", lang, msg=exc), error=True)
+            return
+        self.screen.show_state(state)
+        shown = ", ".join(f"{ex.lever_label(k, lang)} = {show_number(float(v), lang)}" for k, v in values.items())
+        self.screen.say(text("applied", lang, lever=shown, value="").rstrip(" =."))
+        self.clear()
+
+
+class ScenarioPanel:
+    """Save under a (Vietnamese) name, load a saved scenario, reset, compare two to four."""
+
+    def __init__(self, screen: Any):
+        self.screen = screen
+        ex = screen.ex
+        self.name = w.Text(value=f"{ex.display_name()} mới", continuous_update=True)
+        self.name.add_class("fx-name")
+        self.save_button = w.Button(icon="save", layout=w.Layout(width="auto"))
+        self.saved = w.Dropdown(options=[], layout=w.Layout(width="60%"))
+        self.saved.add_class("fx-saved")
+        self.load_button = w.Button(icon="folder-open", layout=w.Layout(width="auto"))
+        self.reset_button = w.Button(icon="undo", layout=w.Layout(width="auto"))
+        self.pick = w.SelectMultiple(options=[], rows=4, layout=w.Layout(width="60%"))
+        self.compare_button = w.Button(icon="columns", layout=w.Layout(width="auto"))
+        self.result = w.HTML()
+        self.result.add_class("fx-compare")
+        self.save_button.on_click(self._on_save)
+        self.load_button.on_click(self._on_load)
+        self.reset_button.on_click(self._on_reset)
+        self.compare_button.on_click(self._on_compare)
+        self.widget = w.VBox([w.HBox([self.name, self.save_button]), w.HBox([self.saved, self.load_button]),
+                              self.reset_button, w.HBox([self.pick, self.compare_button]), self.result])
+        self.refresh_list()
+
+    def relabel(self, lang: str) -> None:
+        self.name.description = text("name", lang)
+        self.save_button.description = text("save_button", lang)
+        self.load_button.description = text("load_button", lang)
+        self.reset_button.description = text("reset_button", lang)
+        self.compare_button.description = text("compare_button", lang)
+        self.saved.description = text("saved_list", lang)
+        self.pick.description = text("compare_pick", lang)
+
+    def refresh_list(self) -> None:
+        """The saved scenarios offered for loading and comparing."""
+        names = list(self.screen.ex.saved_scenarios())
+        self.saved.options = names
+        self.pick.options = names
+
+    def _on_save(self, _button: object) -> None:
+        ex, lang = self.screen.ex, self.screen.lang.value
+        try:
+            path = ex.save_scenario(self.name.value)
+        except InputError as exc:
+            self.screen.say(str(exc), error=True)
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.screen.say(text("error", lang, msg=exc), error=True)
+            return
+        self.refresh_list()
+        self.screen.say(text("saved", lang, name=self.name.value.strip(), path=path.name))
+
+    def _on_load(self, _button: object) -> None:
+        ex, lang = self.screen.ex, self.screen.lang.value
+        name = self.saved.value
+        path = ex.saved_scenarios().get(name) if name else None
+        if path is None:
+            self.screen.say(text("unknown_scenario", lang, name=name or ""), error=True)
+            return
+        try:
+            state = ex.load(path)
+        except Exception as exc:  # noqa: BLE001
+            self.screen.say(text("error", lang, msg=exc), error=True)
+            return
+        self.screen.show_state(state)
+        self.screen.say(text("loaded", lang, name=name))
+
+    def _on_reset(self, _button: object) -> None:
+        ex, lang = self.screen.ex, self.screen.lang.value
+        state = ex.reset()
+        self.screen.show_state(state)
+        self.screen.say(text("reset", lang, name=ex.display_name()))
+
+    def _on_compare(self, _button: object) -> None:
+        ex, lang = self.screen.ex, self.screen.lang.value
+        try:
+            table = compare(ex, list(self.pick.value))
+        except Exception as exc:  # noqa: BLE001
+            self.result.value = f"<span style='color:#b00'>{_escape(exc)}</span>"
+            return
+        self.result.value = comparison_html(table, ex.targets[ex.view["target"]].threshold, lang)
+
+
+def comparison_html(table: Any, threshold: Any, lang: str) -> str:
+    """A comparison (:func:`forecast.explorer.compare.compare`) as an HTML table in ``lang``."""
+    head = [text("scenario", lang), text("level_2030", lang, year=config.TARGET_YEAR), text("gap", lang),
+            text("p_scenario", lang), text("places", lang), text("cost_year", lang)]
+    rows = []
+    for r in table.to_dict("records"):
+        cost = r["cost_per_year"]
+        cost_s = "" if cost is None or cost != cost else fmt.number(cost / 1e6, 0, lang) + (
+            "" if r["cost_complete"] else f" ({text('cost_partial', lang)})")
+        rows.append([r["scenario"], _level(r["level"], threshold, lang), _gap(r["gap"], lang),
+                     show_probability(r["p_scenario"], lang), fmt.number(r["places"], 0, lang), cost_s])
+    return _table(head, rows, "fx-compare-table")
+
+
+class SweepPanel:
+    """One lever over a range of values: probability and target-year level as a table and a chart."""
+
+    def __init__(self, screen: Any):
+        self.screen = screen
+        specs = screen.ex.specs
+        self.lever = w.Dropdown(options=[], layout=w.Layout(width="100%"))
+        self.lo = w.Text(layout=w.Layout(width="30%"))
+        self.hi = w.Text(layout=w.Layout(width="30%"))
+        self.steps = w.BoundedIntText(value=6, min=2, max=21, layout=w.Layout(width="30%"))
+        self.button = w.Button(icon="line-chart", layout=w.Layout(width="auto"))
+        self.result = w.HTML()
+        self.result.add_class("fx-sweep")
+        self.image = w.Image(format="png")
+        self._specs = {s.name: s for s in specs}
+        self.lever.observe(self._on_lever, names="value")
+        self.button.on_click(self._on_sweep)
+        self.widget = w.VBox([self.lever, w.HBox([self.lo, self.hi, self.steps]), self.button, self.result,
+                              self.image])
+
+    def relabel(self, lang: str) -> None:
+        current = self.lever.value
+        self.lever.options = [(s.label(lang), s.name) for s in self._specs.values()]
+        if current in self._specs:
+            self.lever.value = current
+        self.lever.description = text("sweep_lever", lang)
+        self.lo.description, self.hi.description = text("sweep_from", lang), text("sweep_to", lang)
+        self.steps.description = text("sweep_steps", lang)
+        self.button.description = text("sweep_button", lang)
+        self._on_lever()
+
+    def _on_lever(self, _change: object = None) -> None:
+        spec = self._specs.get(self.lever.value)
+        if spec is None:
+            return
+        lang = self.screen.lang.value
+        self.lo.value = show_number(spec.minimum, lang, percent=spec.percent, integer=spec.integer)
+        self.hi.value = show_number(spec.maximum, lang, percent=spec.percent, integer=spec.integer)
+
+    def _on_sweep(self, _button: object) -> None:
+        ex, lang = self.screen.ex, self.screen.lang.value
+        spec = self._specs[self.lever.value]
+        try:
+            lo, hi = (parse_number(box.value, lang, percent=spec.percent, integer=spec.integer)
+                      for box in (self.lo, self.hi))
+            values = sweep_values(lo, hi, int(self.steps.value), spec.integer)
+            self.result.value = text("busy", lang)
+            table = sweep(ex, spec.name, values)
+        except Exception as exc:  # noqa: BLE001 - InputError's message is already in the planner's language
+            self.result.value = f"<span style='color:#b00'>{_escape(exc)}</span>"
+            return
+        target = ex.targets[ex.view["target"]]
+        head = [text("lever_value", lang), text("p_scenario", lang),
+                text("level_2030", lang, year=target.year), text("gap", lang)]
+        rows = [[show_number(r["value"], lang, percent=spec.percent, integer=spec.integer),
+                 show_probability(r["p_scenario"], lang), _level(r["level"], target.threshold, lang),
+                 _gap(r["gap"], lang)] for r in table.to_dict("records")]
+        self.result.value = _table(head, rows, "fx-sweep-table")
+        self.image.value = sweep_png(table, lever_label=spec.label(lang), threshold=target.share, lang=lang,
+                                     year=target.year)
+
+
+class GuidePanel:
+    """A short guide to the screen, in the current language."""
+
+    def __init__(self) -> None:
+        self.widget = w.HTML()
+
+    def relabel(self, lang: str) -> None:
+        self.widget.value = f"<p>{_escape(text('guide', lang))}</p>"

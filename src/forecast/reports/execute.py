@@ -1,0 +1,274 @@
+"""Executing a run's notebooks and publishing the report set.
+
+Notebooks run in worker processes, each kernel in the worker's process group, so an
+interrupted run stops them all (:func:`execute_jobs`); the finished set replaces the
+previous one in one rename (:func:`publish`), under a lock on the output folder
+(:func:`output_lock`) so two runs never publish into the same folder at once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from forecast.reports import html as report
+from forecast.reports.kernel import ensure_kernel
+from forecast.reports.runspec import Job
+
+
+@dataclass
+class JobResult:
+    job: Job
+    ok: bool
+    seconds: float
+    error: str = ""
+    cell: int | None = None
+    title: str = ""
+
+
+# ---------------------------------------------------------------------------
+# execution
+# ---------------------------------------------------------------------------
+#: Folder (inside the run's temporary folder) for each kernel's own stderr chatter.
+LOG_DIR = "_logs"
+
+
+@contextmanager
+def _stderr_to(path: Path):
+    """Send file descriptor 2 (inherited by the kernel process) to ``path`` for a while.
+
+    Kernels write start-up warnings to stderr; the console keeps only the runner's own
+    progress lines, and the chatter stays in the run folder for a failed run's inspection.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as fh:
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _execute(job: Job, notebooks: str, workdir: str, kernel: str, header_html: str | None = None,
+             lang: str = "vi") -> JobResult:
+    """Execute one job and render its page (runs in a worker process); ``header_html=None``: no page."""
+    import papermill as pm
+
+
+    start = time.monotonic()
+    out = Path(workdir) / "notebooks" / f"{job.output}.ipynb"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _stderr_to(Path(workdir) / LOG_DIR / f"{job.output}.log"):
+            _papermill(pm, job, notebooks, out, kernel)
+    except pm.PapermillExecutionError as exc:
+        return JobResult(job, False, time.monotonic() - start,
+                         error=f"{exc.ename}: {exc.evalue}", cell=exc.exec_count)
+    except Exception as exc:  # kernel died, notebook unreadable…
+        return JobResult(job, False, time.monotonic() - start, error=f"{type(exc).__name__}: {exc}")
+    if header_html is None:
+        return JobResult(job, True, time.monotonic() - start)
+    try:
+        title = report.render_notebook(out, Path(workdir) / job.html_name, lang=lang,
+                                       header_html=header_html, title=job.title or None)
+    except Exception as exc:
+        return JobResult(job, False, time.monotonic() - start, error=f"rendering: {type(exc).__name__}: {exc}")
+    return JobResult(job, True, time.monotonic() - start, title=title)
+
+
+def _papermill(pm, job: Job, notebooks: str, out: Path, kernel: str) -> None:
+    pm.execute_notebook(
+        str(Path(notebooks) / job.notebook),
+        str(out),
+        parameters=job.parameters,
+        kernel_name=kernel,
+        cwd=str(Path(notebooks)),
+        progress_bar=False,
+        log_output=False,
+    )
+
+
+def execute_jobs(jobs: list[Job], workdir: Path, *, notebooks: Path, jobs_at_once: int | None = None,
+                 progress=None, header_html: str | None = "", lang: str = "vi") -> list[JobResult]:
+    """Execute every job; one failure does not stop the others. Results come back in job order.
+
+    Each worker renders its notebook's page right after executing it (``header_html``
+    is put at the top of every page; ``None`` skips rendering, as the benchmark's floor does).
+
+    Jobs always run in worker processes, so an interruption is handled in one place: on
+    Ctrl-C (or any exception) the workers are stopped at once with their kernels and the
+    queued notebooks are dropped; a worker whose parent dies stops too (Linux).
+    """
+    kernel = ensure_kernel()
+    n = jobs_at_once or max(1, min(len(jobs), os.cpu_count() or 1))
+    args = (str(notebooks), str(workdir), kernel, header_html, lang)
+    pool = ProcessPoolExecutor(max_workers=n, initializer=_worker_init)
+    done: dict[int, JobResult] = {}
+    try:
+        futures = {pool.submit(_execute, job, *args): k for k, job in enumerate(jobs)}
+        for i, fut in enumerate(as_completed(futures), 1):
+            res = fut.result()
+            done[futures[fut]] = res
+            if progress:
+                progress(i, len(jobs), res)
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+    return [done[k] for k in range(len(jobs))]
+
+
+def _worker_init() -> None:
+    """Set up a worker: Ctrl-C is the runner's to handle; SIGTERM (also sent when the runner
+    dies) stops the worker's kernels, then the worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    _die_with_parent(signal.SIGTERM)
+
+
+def _stop_worker(_signum: int, _frame: object) -> None:
+    for pid in _children(os.getpid()):
+        with suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    os._exit(128 + signal.SIGTERM)
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids of ``pid``'s children (Linux ``/proc``; empty elsewhere)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with suppress(OSError, ValueError):
+            out += [int(x) for x in (task / "children").read_text().split()]
+    return out
+
+
+def _die_with_parent(sig: int) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent dies (``PR_SET_PDEATHSIG``)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, sig, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+
+
+def _stop_pool(pool: ProcessPoolExecutor, grace: float = 3.0) -> None:
+    """Stop a pool now: drop queued jobs, SIGTERM every worker (each kills its kernel), reap them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        with suppress(OSError, ValueError):
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in processes:
+        with suppress(OSError, ValueError, AssertionError):
+            proc.join(max(0.0, deadline - time.monotonic()))
+            if proc.is_alive():
+                proc.kill()
+                proc.join(1.0)
+
+
+def publish(workdir: Path, dest: Path) -> None:
+    """Move a complete report set into place, keeping the previous one until the swap is done."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+    if dest.exists():
+        os.replace(dest, old)
+    try:
+        os.replace(workdir, dest)
+    except BaseException:
+        if old.exists() and not dest.exists():
+            os.replace(old, dest)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def console_progress(quiet: bool):
+    """A progress callback printing one line per finished notebook (only failures when quiet)."""
+    def report(i: int, n: int, res: JobResult) -> None:
+        if quiet and res.ok:
+            return
+        status = "ok" if res.ok else "FAILED"
+        print(f"[{i}/{n}] {res.job.output}: {status} ({res.seconds:.1f} s)", file=sys.stderr, flush=True)
+        if not res.ok:
+            where = f" in cell {res.cell}" if res.cell is not None else ""
+            print(f"    {res.job.notebook}{where}: {res.error}", file=sys.stderr, flush=True)
+    return report
+
+
+def clean_stale(out_base: Path) -> list[str]:
+    """Remove what killed runs left in ``out_base`` (``.tmp-<year>-<pid>``, ``.<year>.old-<pid>``).
+
+    A folder is stale when the process that made it no longer runs; folders of a run
+    still in progress are left alone. Returns the names removed.
+    """
+    removed = []
+    if not Path(out_base).is_dir():
+        return removed
+    for path in Path(out_base).iterdir():
+        m = re.fullmatch(r"\.(?:tmp-\d+|\d+\.old)-(\d+)", path.name)
+        if not m or not (path.is_dir() or path.is_symlink()):
+            continue
+        pid = int(m.group(1))
+        if pid != os.getpid() and _alive(pid):
+            continue
+        if path.is_symlink():
+            path.unlink(missing_ok=True)  # the link only, never what it points to
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        if not os.path.lexists(path):  # report only what is really gone
+            removed.append(path.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+
+
+class OutputBusy(RuntimeError):
+    """Another run holds the output folder's lock."""
+
+
+@contextmanager
+def output_lock(out_base: Path) -> Iterator[Path]:
+    """Hold an exclusive lock on the output folder while a run builds and publishes.
+
+    Two runs into the same folder would swap report sets under each other; the second
+    one stops at once instead (:class:`OutputBusy`). The lock is ``fcntl.flock`` on the
+    folder itself: no lock file is left behind, and the lock goes with the process, so a
+    killed run never leaves the folder locked.
+    """
+    out_base = Path(out_base)
+    out_base.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_base, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputBusy(f"--out: {out_base} is in use by another run; wait for it to finish") from None
+        yield out_base
+    finally:
+        os.close(fd)  # closing releases the lock

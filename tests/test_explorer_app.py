@@ -1,0 +1,189 @@
+"""The explorer as an app: ``forecast explore`` served by Voilà, used in headless Chromium (Playwright).
+
+One server and one page for the whole module (Voilà runs the notebook before it sends
+the page, which takes tens of seconds on a busy machine). The data folder is a copy in a
+temporary folder, so saving a scenario never touches the project's ``data/scenarios``.
+What a planner does, in order: the page shows no code and no error; a lever moved on its
+slider changes the verdict; "60%" typed as the required probability and "1,5" as the
+capacity multiplier are taken; a word typed as a number is refused with a message; a
+scenario saved as "kịch bản A" is found under that name and loads back into the controls.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from forecast import config
+from forecast.commands.explore import free_port, wait_until_listening
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: Voilà executes the notebook before answering: generous on a shared 2-core machine.
+PAGE_TIMEOUT_MS = 300_000
+UPDATE_TIMEOUT_MS = 60_000
+
+
+def chromium_path() -> str | None:
+    """FORECAST_CHROMIUM, else Debian's /usr/bin/chromium."""
+    for candidate in (os.environ.get("FORECAST_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="module")
+def data_copy(tmp_path_factory):
+    """The project's data folder without the demo province (read in place), in a temporary folder."""
+    folder = tmp_path_factory.mktemp("explore") / "data"
+    shutil.copytree(config.data_dir(), folder, ignore=shutil.ignore_patterns("demo"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(data_copy):
+    port = free_port()
+    env = {**os.environ, "FORECAST_DATA": str(data_copy), "FORECAST_DEMO": str(config.demo_dir()),
+           "FORECAST_REPORTS": str(data_copy.parent / "reports")}
+    command = Path(sys.executable).with_name("forecast")  # the console script a planner runs
+    proc = subprocess.Popen([str(command), "explore", "--port", str(port), "--no-browser", "--draws", "200"], env=env, cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until_listening(port, timeout=120, proc=proc)
+        yield f"http://127.0.0.1:{port}/", proc
+    finally:
+        os.killpg(proc.pid, 15)  # the group this test started: the command, Voilà and its kernel
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    exe = chromium_path()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: scripts/install-chromium.sh should have installed it")
+        pytest.skip("Chromium not found (set FORECAST_CHROMIUM or run scripts/install-chromium.sh)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, _proc = server
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        # the page may ask for web fonts or MathJax on the internet, which this machine cannot reach:
+        # only errors from the app itself count
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error"
+              and "net::ERR_NAME_NOT_RESOLVED" not in m.text and "net::ERR_INTERNET" not in m.text else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(url, timeout=PAGE_TIMEOUT_MS)
+        pg.wait_for_selector(".fx-verdict p", timeout=PAGE_TIMEOUT_MS)
+        pg.errors = errors  # type: ignore[attr-defined]
+        yield pg
+        browser.close()
+
+
+def _verdict(page) -> str:
+    return page.inner_text(".fx-verdict")
+
+
+def _show(page, css: str, group: str) -> None:
+    """Open the accordion ``group`` when the control ``css`` is hidden (one group is open at a time)."""
+    if not page.locator(css).first.is_visible():
+        page.get_by_text(group).click()
+        page.wait_for_selector(css, state="visible", timeout=UPDATE_TIMEOUT_MS)
+
+
+TRAINING, STAFFING = "Chỉ tiêu đào tạo, bồi dưỡng mỗi năm", "Tuyển dụng, biên chế, bổ nhiệm"
+
+
+def _type(page, css: str, value: str) -> None:
+    if "training-capacity-factor" in css:
+        _show(page, css, TRAINING)
+    box = page.locator(f"{css} input")
+    box.fill(value)
+    box.press("Enter")
+
+
+def _wait_verdict_change(page, old: str) -> str:
+    page.wait_for_function("old => document.querySelector('.fx-verdict').innerText !== old", arg=old,
+                           timeout=UPDATE_TIMEOUT_MS)
+    return _verdict(page)
+
+
+def test_the_app_shows_no_code_and_no_error(page):
+    assert page.locator(".jp-CodeMirrorEditor, .cm-editor, .jp-InputArea-editor").count() == 0
+    body = page.inner_text("body")
+    assert "from forecast" not in body and "launch(" not in body and "Traceback" not in body
+    assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    assert "Với các đòn bẩy này" in _verdict(page)  # Vietnamese by default
+    assert "Mức dự phóng năm 2030" in page.inner_text(".fx-level")
+    assert page.errors == []
+
+
+def test_moving_a_lever_on_its_slider_changes_the_verdict(page):
+    old = _verdict(page)
+    _show(page, ".fx-slider-replacement-rate .noUi-handle", STAFFING)
+    page.locator(".fx-slider-replacement-rate").scroll_into_view_if_needed()
+    handle = page.locator(".fx-slider-replacement-rate .noUi-handle").bounding_box()
+    track = page.locator(".fx-slider-replacement-rate .noUi-target").bounding_box()
+    y = handle["y"] + handle["height"] / 2
+    page.mouse.move(handle["x"] + handle["width"] / 2, y)
+    page.mouse.down()
+    page.mouse.move(track["x"] - 20, y, steps=8)  # to the left end: replace no leaver, a hiring freeze
+    page.mouse.up()
+    new = _wait_verdict_change(page, old)
+    assert new != old
+    assert page.locator(".fx-input-replacement-rate input").input_value() == "0%"
+
+
+@pytest.mark.parametrize("css, typed, shown, in_verdict", [
+    (".fx-input-p-required", "60%", "60%", "yêu cầu 60%"),
+    (".fx-input-training-capacity-factor", "1,5", "1,5", None),
+])
+def test_typed_percentages_and_decimal_commas_are_taken(page, css, typed, shown, in_verdict):
+    old = _verdict(page)
+    _type(page, css, typed)
+    new = _wait_verdict_change(page, old)
+    assert page.locator(f"{css} input").input_value() == shown
+    if in_verdict:
+        assert in_verdict in new
+
+
+def test_a_word_typed_as_a_number_is_refused_with_a_message_and_the_value_kept(page):
+    _type(page, ".fx-input-training-capacity-factor", "nhiều")
+    page.wait_for_selector(".fx-input-error span", timeout=UPDATE_TIMEOUT_MS)
+    assert "“nhiều” không phải là một số" in page.inner_text(".fx-input-error span")
+    assert page.locator(".fx-input-training-capacity-factor input").input_value() == "1,5"
+
+
+def test_a_scenario_saved_with_a_vietnamese_name_loads_back(page, data_copy):
+    _show(page, ".fx-name input", "Lưu, nạp và so sánh kịch bản")
+    _type(page, ".fx-name", "kịch bản A")
+    page.get_by_role("button", name="Lưu kịch bản").click()
+    page.wait_for_function("() => document.querySelector('.fx-message').innerText.includes('Đã lưu')",
+                           timeout=UPDATE_TIMEOUT_MS)
+    assert "“kịch bản A”" in page.inner_text(".fx-message")
+    assert (data_copy / "scenarios" / "kich_ban_a.yml").exists()
+
+    factor = page.locator(".fx-input-training-capacity-factor input")
+    page.get_by_role("button", name="Về kịch bản gốc").click()
+    page.wait_for_function("() => document.querySelector('.fx-input-training-capacity-factor input').value === '1'",
+                           timeout=UPDATE_TIMEOUT_MS)
+    page.locator(".fx-saved select").select_option(label="kịch bản A")
+    page.get_by_role("button", name="Nạp kịch bản").click()
+    page.wait_for_function("() => document.querySelector('.fx-input-training-capacity-factor input').value === '1,5'",
+                           timeout=UPDATE_TIMEOUT_MS)
+    assert factor.input_value() == "1,5"
+    assert page.locator(".fx-input-replacement-rate input").input_value() == "0%"
+    assert "Đã nạp kịch bản “kịch bản A”" in page.inner_text(".fx-message")
+    assert page.errors == []
