@@ -12,7 +12,8 @@ from forecast.cli import main
 from forecast.models import backtest as bt
 from forecast.models.backtest import PanelError, read_panel, run_backtest, score
 
-METHODS = ("last_value", "straight_line", "cagr", "logit_linear", "damped_logit", "default")
+PEERS = ("last_value", "straight_line", "cagr", "logit_linear", "damped_logit", "ets_damped_logit", "theta")
+METHODS = PEERS + ("local_logit", "global_boost", "default")
 
 
 def synthetic_panel(n_entities=12, years=range(2000, 2014), seed=0, with_break=True):
@@ -51,6 +52,15 @@ def test_every_method_has_every_figure(result):
         assert m["n_forecasts"] == result["n_forecasts"]
     assert result["n_forecasts"] > 0
     json.dumps(result)
+
+
+def test_peers_and_components_are_named_and_the_weights_sum_to_one(result):
+    assert result["peers"] == list(PEERS)
+    assert "global_boost" in result["components"] and "global_boost" not in result["peers"]
+    assert result["weights"], "the default never learned weights"
+    for h, w in result["weights"].items():
+        assert set(w) == set(result["components"]), h
+        assert sum(w.values()) == pytest.approx(1.0)
 
 
 def test_forecasts_counted_as_entity_origin_pairs(result):
@@ -131,6 +141,8 @@ def test_cli_writes_the_json(panel_file, tmp_path, capsys):
     assert code == 0
     doc = json.loads(out.read_text())
     assert doc["default"] == "default" and "mae_3_8" in doc["methods"]["straight_line"]
+    for name in ("ets_damped_logit", "theta", "global_boost", "default"):
+        assert {"mae", "mae_3_8", "coverage80", "coverage95", "crps", "brier"} <= set(doc["methods"][name]), name
     assert "forecasts scored" in capsys.readouterr().out
 
 

@@ -115,6 +115,8 @@ def test_any_file_validates_to_located_problems_never_an_exception(tmp_path, con
 
 @FAST
 @given(st.lists(cells, max_size=20), st.booleans())
+@example(["\t"], False)  # a tab alone is an empty cell, like blanks
+@example(["7"] * 30 + ["x", ""], False)  # a repetitive column: parsed once per distinct cell
 def test_parse_numbers_accepts_only_plain_numbers(texts, percent):
     s = pd.Series(texts, dtype=object)
     values, bad, messages = parse_numbers(s, percent=percent)
@@ -122,7 +124,7 @@ def test_parse_numbers_accepts_only_plain_numbers(texts, percent):
     for text, v, b, m in zip(texts, values, bad, messages, strict=True):
         if b:
             assert np.isnan(v) and m, text
-        elif text.strip(" \u00a0%" if percent else " \u00a0") == "":
+        elif text.strip(" \t\u00a0%" if percent else " \t\u00a0") == "":  # blanks, tabs: an empty cell
             assert np.isnan(v)
         else:
             assert v == float(text.strip().replace("\u00a0", "").rstrip("%").strip()), text

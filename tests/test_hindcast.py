@@ -4,6 +4,7 @@ before it, the first year's pace, the 2026 check against the trend, and the hind
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 
 import numpy as np
@@ -16,12 +17,16 @@ from forecast.commands import hindcast as hindcast_cmd
 from forecast.commands import simulate as simulate_cmd
 from forecast.inputs.dataset import load_dataset
 from forecast.inputs.observations import series
+from forecast.reports import pipeline
 from forecast.stockflow import TARGET_SPECS, project
+from forecast.stockflow import calibration as cal_mod
 from forecast.stockflow import scenarios as sc
-from forecast.stockflow.hindcast import ENGINE, TREND, Hindcast, hindcast, markdown_tables, share_targets
+from forecast.stockflow.hindcast import ENGINE, RAW, TREND, Hindcast, hindcast, markdown_tables, share_targets
 from forecast.stockflow.pace import observed_pace, pace_notes
 from forecast.stockflow.snapshots import NoSnapshot, roster_snapshot
+from forecast.verdict import runhindcast
 from forecast.verdict.analysis import analyse_targets
+from forecast.verdict.verdict import engine_passes
 
 TARGETS = list(TARGET_SPECS)
 
@@ -189,13 +194,13 @@ def test_scores_are_mean_absolute_errors_and_shares_covered():
 @pytest.fixture(scope="module")
 def short_hindcast(demo):
     return hindcast(demo, origins=[2022, 2021], end_year=2024, n_draws=30, seed=0,
-                    trend=hindcast_cmd.trend_default(n_draws=300))
+                    trend=hindcast_cmd.trend_default(n_draws=300), history_origins=[2019, 2020])
 
 
 def test_hindcast_scores_every_target_at_every_horizon_before_the_reorganisation(short_hindcast):
     rows = short_hindcast.rows
     assert short_hindcast.origins == [2021, 2022]
-    assert set(rows["model"]) == {ENGINE, TREND}
+    assert set(rows["model"]) == {ENGINE, RAW, TREND}
     assert set(rows["target"]) == set(TARGET_SPECS)
     assert rows["year"].max() == 2024
     for (model, tid, origin), g in rows.groupby(["model", "target", "origin"]):
@@ -203,11 +208,12 @@ def test_hindcast_scores_every_target_at_every_horizon_before_the_reorganisation
     assert rows["observed"].notna().all()
     assert ((rows["lo80"] <= rows["median"]) & (rows["median"] <= rows["hi80"])).all()
     text = markdown_tables(short_hindcast)
-    assert "| engine |" in text and "| T11 |" in text
+    assert "| engine (calibrated) |" in text and "| engine before calibration |" in text and "| T11 |" in text
 
 
 def test_hindcast_past_2024_scores_only_the_targets_whose_definition_did_not_change(demo):
-    h = hindcast(demo, origins=[2023], end_year=2025, n_draws=20, seed=0, trend=hindcast_cmd.trend_default(200))
+    h = hindcast(demo, origins=[2023], end_year=2025, n_draws=20, seed=0, trend=hindcast_cmd.trend_default(200),
+                 calibrate=False)
     in_2025 = set(h.rows.loc[h.rows["year"] == 2025, "target"])
     changed = {"T01", "T04", "T05", "T06", "T10"}  # flagged 'break' in 2025 in observations.csv
     assert in_2025 == set(TARGET_SPECS) - changed
@@ -230,3 +236,138 @@ def test_hindcast_command_reports_user_errors(tmp_path):
     args = argparse.Namespace(data=None, origins=[2020], end_year=2024, draws=5, seed=0, json=None)
     with pytest.raises(UserError, match="--draws"):
         hindcast_cmd.run(args)
+
+
+# -- intervals calibrated on the engine's own past errors -----------------------------------
+
+
+def _records(spec):
+    """Engine rows (target, origin, year, observed, median, lo80, hi80) from (target, origin, year, error) on the logit scale."""
+    out = []
+    for tid, origin, year, err in spec:
+        med = 0.5
+        z = np.log(med / (1 - med)) + err
+        out.append({"model": RAW, "target": tid, "origin": origin, "year": year, "horizon": year - origin,
+                    "observed": 1 / (1 + np.exp(-z)), "median": med, "lo80": med, "hi80": med})
+    return pd.DataFrame(out)
+
+
+def test_the_extra_spread_is_the_80_quantile_of_the_spread_each_past_error_needs():
+    errors = np.linspace(-1.0, 1.0, 10)  # engine intervals of width 0: each needs |e| / z80
+    rows = _records([(t, 2015 + i % 2, 2017, e) for i, (t, e) in enumerate(zip(share_targets(), errors, strict=True))])
+    rows = pd.concat([rows, _records([("T01", 2016, 2017, 0.0)])], ignore_index=True)  # 11 records at h 1 or 2
+    cal = cal_mod.learn(rows, 2017)
+    for h, part in rows.groupby("horizon"):
+        need = np.abs(cal_mod.transform(part["observed"], "share")) / cal_mod.Z80
+        if len(part) >= cal_mod.MIN_POOLED:
+            assert cal.pooled["share"][h] == pytest.approx(np.quantile(need, 0.8))
+            covered = np.abs(cal_mod.transform(part["observed"], "share")) <= cal_mod.Z80 * cal.pooled["share"][h]
+            assert covered.mean() >= 0.8 - 1e-9
+
+
+@pytest.mark.parametrize("origin", [2017, 2018, 2019])
+def test_the_calibration_for_an_origin_uses_only_outcomes_observed_by_then(origin):
+    rng = np.random.default_rng(4)
+    spec = [(t, o, y, float(rng.normal(0, 0.3))) for t in share_targets() for o in range(2015, 2021)
+            for y in range(o + 1, 2022)]
+    rows = _records(spec)
+    cal = cal_mod.learn(rows, origin)
+    assert cal.n_records == int((rows["year"] <= origin).sum())
+    later = rows["year"] > origin
+    changed = rows.copy()
+    changed.loc[later, "observed"] = 0.999  # outcomes not yet observed at the origin: must not matter
+    assert cal_mod.learn(changed, origin) == cal
+    earlier = rows.copy()
+    earlier.loc[~later, "observed"] = 0.999  # outcomes observed by the origin: must matter
+    assert cal_mod.learn(earlier, origin) != cal
+
+
+def test_a_horizon_without_records_is_extended_from_the_nearest_shorter_one():
+    cal = cal_mod.SpreadCalibration(origin=2020, pooled={"share": {1: 0.1, 2: 0.2}}, growth={"share": 1.0})
+    assert cal.sigma("T03", 2) == pytest.approx(0.2)
+    assert cal.sigma("T03", 4) == pytest.approx(0.4)
+    assert cal.sigma("T11", 1) == 0.0  # nothing learnt for counts
+    own = cal_mod.SpreadCalibration(origin=2020, pooled={"share": {1: 0.1}}, by_target={"T03": {1: 0.5}})
+    assert own.sigma("T03", 1) == 0.5 and own.sigma("T02", 1) == 0.1
+    assert cal_mod.SpreadCalibration.from_dict(own.to_dict()) == own
+
+
+def test_calibrating_a_projection_widens_its_paths_and_keeps_counts_whole(baseline_2025):
+    cal = cal_mod.SpreadCalibration(origin=2025, pooled={"share": {1: 0.3}, "count": {1: 0.1}},
+                                    growth={"share": 0.5, "count": 0.5})
+    wide = cal_mod.calibrate(baseline_2025, cal, seed=1)
+    again = cal_mod.calibrate(baseline_2025, cal, seed=1)
+    for tid in ("T03", "T08", "T11"):
+        before, after = baseline_2025.draws(tid), wide.draws(tid)
+        assert np.all(np.ptp(np.quantile(after, [0.1, 0.9], axis=0), axis=0)
+                      > np.ptp(np.quantile(before, [0.1, 0.9], axis=0), axis=0))
+        assert np.array_equal(wide.numerators[tid], np.round(wide.numerators[tid]))
+        assert np.array_equal(wide.numerators[tid], again.numerators[tid])  # seeded: the same paths again
+    assert cal_mod.calibrate(baseline_2025, None) is baseline_2025
+    assert any("calibrated" in n for n in wide.notes)
+
+
+def test_hindcast_coverage_is_scored_out_of_sample(short_hindcast):
+    h = short_hindcast
+    for origin in h.origins:
+        cal = h.calibrations[origin]
+        used = h.records[h.records["year"] <= origin]
+        assert cal.n_records == len(used) > 0
+        assert (used["origin"] < origin).all()  # only runs from earlier roster years
+        assert cal == cal_mod.learn(used, origin)
+    # the calibrated and the raw engine share their origins, targets and years
+    keys = ["target", "origin", "year"]
+    eng = h.rows[h.rows["model"] == ENGINE].set_index(keys).sort_index()
+    raw = h.rows[h.rows["model"] == RAW].set_index(keys).sort_index()
+    assert eng.index.equals(raw.index)
+    assert ((eng["hi80"] - eng["lo80"]) >= (raw["hi80"] - raw["lo80"]) - 1e-9).mean() > 0.9
+
+
+def test_outcomes_after_an_origin_do_not_change_its_calibrated_forecast(demo):
+    base = hindcast(demo, origins=[2018], end_year=2019, n_draws=20, seed=0)
+    obs = demo.observations.copy()
+    obs.loc[obs["year"] >= 2019, "value"] = obs.loc[obs["year"] >= 2019, "value"] * 0.5
+    moved = hindcast(dataclasses.replace(demo, observations=obs), origins=[2018], end_year=2019, n_draws=20, seed=0)
+    assert moved.calibrations[2018] == base.calibrations[2018]
+    eng = base.rows[base.rows["model"] == ENGINE]
+    assert np.allclose(moved.rows.loc[moved.rows["model"] == ENGINE, ["lo80", "hi80"]].to_numpy(),
+                       eng[["lo80", "hi80"]].to_numpy())
+
+
+# -- the annual run: hindcast computed, cached, and read by the verdict ------------------------
+
+
+@pytest.fixture(scope="module")
+def run_results(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FORECAST_CACHE", str(cache))
+    original = runhindcast.for_run
+    mp.setattr(runhindcast, "for_run", lambda ds, data_dir, **kw: original(ds, data_dir, **{**kw, "n_draws": 20}))
+    try:
+        results = pipeline.prepare_results(config.demo_dir(), scenarios=("baseline",), n_draws=20)
+        again = runhindcast.for_run(load_dataset(config.demo_dir()), config.demo_dir(), seed=pipeline.DEFAULT_SEED)
+    finally:
+        mp.undo()
+    return results, again, cache
+
+
+def test_the_run_computes_the_hindcast_once_and_caches_it(run_results):
+    results, again, cache = run_results
+    assert again.cached and again.path.parent == cache / "hindcast"
+    assert again.calibration is not None and again.calibration.origin == 2025
+    assert any(k.endswith(again.path.name) for k in results.files)  # its hash joins the provenance
+
+
+def test_the_run_verdict_uses_the_engine_where_its_hindcast_passes(run_results):
+    results, again, _ = run_results
+    chosen = {}
+    for t in results.targets:
+        v = t.verdict.verdict
+        assert v.hindcast is not None and v.reason != "no_hindcast", t.id
+        passed, _why = engine_passes(v.hindcast)
+        assert (v.source == ENGINE) == passed, (t.id, v.reason)
+        chosen[t.id] = v.source
+    assert set(chosen.values()) <= {ENGINE, TREND}
+    notes = results.targets[0].scenarios["baseline"]["forecast"].notes
+    assert any("calibrated" in n for n in notes)  # the engine's component carries the calibrated spread

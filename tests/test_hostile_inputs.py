@@ -507,3 +507,19 @@ def test_max_errors_lists_the_first_of_each_kind_and_counts_the_rest(tmp_path):
     assert any("4,997 more rows like row 2" in ln for ln in lines), out
     code, out = _cli(["validate", str(path), "--max-errors", "0"])
     assert len([ln for ln in out.splitlines() if "is not a number" in ln]) == 5000
+
+
+def test_a_full_disk_while_writing_results_is_one_line_and_keeps_the_old_set(tmp_path, fixture_dataset,
+                                                                             monkeypatch):
+    out = tmp_path / "reports"
+    (out / "2025").mkdir(parents=True)
+    (out / "2025" / "index.html").write_text("the old set", encoding="utf-8")
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(out / ".tmp-2025-1" / pipeline.RESULTS_FILE))
+    monkeypatch.setattr(pipeline, "save_results", full)
+    code, text = _cli(["run", "--data", str(fixture_dataset), "--out", str(out), "--quiet"])
+    assert code == 1 and "cannot write the report set: No space left on device" in text, text
+    assert "Traceback" not in text
+    assert sorted(p.name for p in out.iterdir()) == ["2025"]
+    assert (out / "2025" / "index.html").read_text(encoding="utf-8") == "the old set"

@@ -22,7 +22,7 @@ from forecast.models.calibration import (
     shared_direction,
     simplex_grid,
 )
-from forecast.models.default import COMPONENTS, is_flat, rolling_records
+from forecast.models.default import is_flat, rolling_records
 from forecast.results import Forecast
 
 YEARS = list(range(2016, 2026))

@@ -277,7 +277,7 @@ def test_summary_files_hold_aggregates_only(hostile):
     """summary.json / summary.csv have one row per target and no unit- or person-level field."""
     summary = json.loads((hostile["report"] / "summary.json").read_text(encoding="utf-8"))
     assert [t["id"] for t in summary["targets"]] == [f"T{i:02d}" for i in range(1, 12)]
-    frame = pd.read_csv(hostile["report"] / "summary.csv")
+    frame = pd.read_csv(hostile["report"] / "summary.csv", sep=";", encoding="utf-8-sig")  # the --lang vi dialect
     assert len(frame) == 11
     personal = {"person_id", "birth_year", "birth_month", "birth_date", "ho_ten", "ghi_chu", "name", "unit_code"}
     assert personal.isdisjoint(frame.columns)

@@ -152,7 +152,7 @@ def test_summary_lists_every_target_with_the_required_fields(tmp_path, results):
     assert set(data["provenance"]) >= {"inputs_sha256", "package_version", "git_commit", "parameters",
                                        "started", "finished"}
     csv = (tmp_path / "summary.csv").read_text(encoding="utf-8").splitlines()
-    assert csv[0].startswith("id,kind,threshold") and len(csv) == 12
+    assert csv[0].startswith("\ufeffMã chỉ tiêu;Loại chỉ tiêu;Mục tiêu năm 2030") and len(csv) == 12
 
 
 def test_summary_is_json_clean(results, tmp_path):

@@ -19,7 +19,7 @@ import yaml
 
 from forecast import config
 from forecast.cli import main
-from forecast.reports import pipeline
+from forecast.reports import execute, pipeline
 
 #: The cheapest run that still executes notebooks: one page, a small Monte-Carlo sample.
 SMALL_SPEC = {"prepare": {"n_draws": 100, "seed": 1, "scenarios": ["baseline"]},
@@ -160,6 +160,7 @@ def test_a_failure_while_publishing_puts_the_old_set_back(tmp_path, monkeypatch)
         return real_replace(src, dst)
 
     monkeypatch.setattr(pipeline.os, "replace", failing_replace)
+    monkeypatch.setattr(execute, "_exchange", lambda a, b: False)  # the two-rename path, where it can fail
     with pytest.raises(OSError, match="disk full"):
         pipeline.publish(work, old)
     monkeypatch.undo()
@@ -211,3 +212,120 @@ def test_a_run_killed_while_executing_notebooks_leaves_the_old_set_intact(tmp_pa
     assert sorted(p.name for p in out.iterdir()) == ["2025"]
     assert (out / "2025" / "summary.html").exists()
     assert _tree(out / "2025") != {k.removeprefix("2025/"): v for k, v in before.items()}
+
+
+# --- Ctrl-C and a killed runner: quick, quiet, and no process left behind -------------------------
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc), kernels included (they run in sessions of their own)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            with contextlib.suppress(OSError, ValueError):
+                for child in map(int, (task / "children").read_text().split()):
+                    if child not in found:
+                        found.add(child)
+                        todo.append(child)
+    return found
+
+
+def _wait_until(predicate, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def _alive(pids: set[int]) -> set[int]:
+    """The processes of ``pids`` still running (a zombie waiting to be reaped has ended)."""
+    out = set()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                out.add(pid)
+    return out
+
+
+def _start_run(tmp_path: Path, fixture_dataset: Path) -> tuple[subprocess.Popen, Path, set[int]]:
+    """A ``forecast run`` executing notebooks (two at once); returns it with its worker and kernel pids."""
+    out = tmp_path / "reports"
+    _old_report_set(out)
+    spec = dict(SMALL_SPEC, notebooks=[*SMALL_SPEC["notebooks"],
+                                       {"notebook": "target.ipynb", "output": "target-{target_id}",
+                                        "over": "targets"}])
+    cmd = [sys.executable, "-m", "forecast.cli", "run", "--data", str(fixture_dataset), "--out", str(out),
+           "--spec", str(_spec(tmp_path, spec)), "--jobs", "2"]
+    log = tmp_path / "run.log"
+    # a session of its own, as a terminal's foreground job: Ctrl-C goes to the whole group
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "wb"),  # noqa: SIM115
+                            start_new_session=True)
+    kernels = lambda: [p for p in _descendants(proc.pid)  # noqa: E731
+                       if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    started = _wait_for(lambda: len(kernels()) >= 2, 240, proc)
+    assert started, log.read_text(errors="replace")
+    return proc, log, _descendants(proc.pid)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_run_within_5_s_without_a_traceback_or_orphans(tmp_path, fixture_dataset):
+    proc, log, children = _start_run(tmp_path, fixture_dataset)
+    before = _tree(tmp_path / "reports" / "2025")
+    start = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)               # what Ctrl-C in a terminal does
+    try:
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    seconds = time.monotonic() - start
+    _wait_until(lambda: not _alive(children), 5)
+    left = _alive(children)
+    err = log.read_text(errors="replace")
+    print(f"\nCtrl-C: the run ended in {seconds:.2f} s with code {proc.returncode}; "
+          f"{len(children)} child processes, {len(left)} left")
+    assert seconds <= 5, err
+    assert proc.returncode == 130 and "interrupted" in err
+    assert "Traceback" not in err and "Task exception" not in err, err
+    assert not left
+    assert _tree(tmp_path / "reports" / "2025") == before
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["2025"]
+
+
+@pytest.mark.slow
+def test_when_the_runner_is_killed_its_workers_and_kernels_die_with_it(tmp_path, fixture_dataset):
+    proc, _log, children = _start_run(tmp_path, fixture_dataset)
+    start = time.monotonic()
+    os.kill(proc.pid, signal.SIGKILL)                # the runner alone, as an OOM killer would
+    proc.wait(timeout=30)
+    gone = _wait_until(lambda: not _alive(children), 10)
+    seconds = time.monotonic() - start
+    left = _alive(children)
+    for pid in left:                                  # do not leave them to the next test
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    print(f"\nrunner killed: {len(children)} child processes gone after {seconds:.2f} s; {len(left)} left")
+    assert gone and not left
+    assert seconds <= 5
+
+
+def test_publishing_swaps_the_sets_so_the_folder_is_never_missing(tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    old = _old_report_set(out)
+    work = out / ".tmp-2025-1"
+    work.mkdir()
+    (work / "index.html").write_text("new", encoding="utf-8")
+
+    def no_replace(src, dst):  # a swap in one step needs no rename that leaves 2025/ missing
+        raise AssertionError(f"os.replace({src}, {dst})")
+    monkeypatch.setattr(pipeline.os, "replace", no_replace)
+    if not execute._exchange(tmp_path / "missing-a", tmp_path / "missing-b") and \
+            not hasattr(__import__("ctypes").CDLL(None), "renameat2"):
+        pytest.skip("no renameat2 on this system")
+    pipeline.publish(work, old)
+    monkeypatch.undo()
+    assert (out / "2025" / "index.html").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in out.iterdir()) == ["2025"]

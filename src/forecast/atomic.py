@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def write_with(path, write: Callable[[Path], None]) -> Path:
+def write_with(path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it into place.
 
     Parameters

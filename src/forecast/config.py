@@ -22,6 +22,7 @@ change the environment at run time.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 #: Name of the Jupyter kernel registered at setup and used by every papermill run.
@@ -141,3 +142,24 @@ def hindcast_file(dataset_dir: Path) -> Path:
     ``DATASET/hindcast.json`` unless ``FORECAST_HINDCAST`` names another file.
     """
     return _env_path("FORECAST_HINDCAST", Path(dataset_dir) / "hindcast.json")
+
+
+def hindcast_cache_dir() -> Path:
+    """Where the annual run caches its hindcast (keyed by the inputs' hashes).
+
+    ``FORECAST_CACHE/hindcast`` when ``FORECAST_CACHE`` is set, else ``REPORTS/.cache/hindcast``
+    (beside the report sets the runner writes).
+    """
+    return _env_path("FORECAST_CACHE", reports_dir() / ".cache") / "hindcast"
+
+
+def chromium_executable() -> Path | None:
+    """The headless Chromium that prints ``tom-tat.pdf``: ``FORECAST_CHROMIUM``, else Debian's.
+
+    ``None`` when none is installed (``scripts/install-chromium.sh`` installs it).
+    """
+    for candidate in (os.environ.get("FORECAST_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    return Path(found) if found else None

@@ -38,7 +38,7 @@ class Forecast:
         (e.g. a closed-form median); defaults to the median of the draws.
     """
 
-    years: Sequence[int]
+    years: Sequence[int] | np.ndarray
     draws: np.ndarray
     method: str
     kind: str = "share"

@@ -1,6 +1,8 @@
 """``flows.csv``: the yearly stocks and flows of staff the stock-flow baseline learns from.
 
-One row per year, category, level and flow, with a headcount::
+One row per year, category, level and flow, with a headcount (an older wide layout,
+``year`` and one column of counts per flow, is read too, with the same checks of years
+and counts)::
 
     year,category,level,flow,count
     2024,cong_chuc,xa,headcount,1520
@@ -53,6 +55,8 @@ def check_flows(table: Table, roster: pd.DataFrame | None = None) -> tuple[pd.Da
     (frame, problems)
     """
     df = table.frame
+    if "flow" not in df.columns and "count" not in df.columns and "year" in df.columns:
+        return _check_wide(table)
     missing = [c for c in FLOW_COLUMNS if c not in df.columns]
     if missing:
         return df, [table.whole(f"missing required column '{c}'", column=c, row=1) for c in missing]
@@ -90,6 +94,30 @@ def check_flows(table: Table, roster: pd.DataFrame | None = None) -> tuple[pd.Da
     problems += _consistency(table, out)
     if roster is not None:
         problems += _against_roster(table, out, roster)
+    return out, problems
+
+
+def _check_wide(table: Table) -> tuple[pd.DataFrame, list[Problem]]:
+    """The older wide layout (``year[,category,level],hires,exits,…``): years, codes, and counts in
+    every other column."""
+    df = table.frame
+    years, ybad, ymsg = parse_numbers(df["year"])
+    problems = table.at(ybad, "year", ymsg)
+    problems += table.at(~ybad & (years.isna() | (years % 1 != 0) | (years < MIN_YEAR) | (years > max_year())),
+                         "year", f"year {{y}} is empty or outside {MIN_YEAR}–{max_year()}", y=df["year"])
+    out = df.copy()
+    out["year"] = years
+    for column, known in (("category", vocabulary.CATEGORIES), ("level", vocabulary.LEVELS)):
+        if column in df.columns:
+            problems += table.at(~df[column].isin(known), column, f"'{{v}}' is not one of {', '.join(known)}",
+                                 v=df[column])
+    for column in df.columns.drop(["year", *({"category", "level"} & set(df.columns))]):
+        counts, cbad, cmsg = parse_numbers(df[column], limit=MAX_COUNT)
+        problems += table.at(cbad, column, cmsg)
+        problems += table.at(counts < 0, column, "a count of people cannot be negative ({v})", v=df[column])
+        problems += table.at((counts >= 0) & (counts % 1 != 0), column, "'{v}' is not a whole number of people",
+                             v=df[column])
+        out[column] = counts
     return out, problems
 
 

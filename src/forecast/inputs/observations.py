@@ -371,6 +371,7 @@ def read_observations(path: Path | str) -> pd.DataFrame:
     table, problems = read_text_table(path)
     if table is None:
         raise_if(problems)
+        raise ValidationError([])  # not reached: an unreadable table always comes with a problem
     frame, more = check_observations(table)
     raise_if(problems + more)
     return frame

@@ -18,7 +18,6 @@ harm), and reports every problem with its sheet, row and column letter.
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from forecast.inputs.tables import (
     parse_numbers,
     raise_if,
 )
-from forecast.inputs.workbook import Limits, Sheet, read_workbook
+from forecast.inputs.workbook import Limits, Sheet, open_workbook
 
 INFO_SHEET = "Thông tin"
 INFO_FIELDS = [
@@ -192,24 +191,6 @@ def write_template(path: Path | str, unit_code: str | None = None, year: int | N
 
 
 # --- reader --------------------------------------------------------------------------------
-
-def _open(path: Path, shown: str, limits: Limits | None = None) -> tuple[list[Sheet] | None, list[Problem]]:
-    """The workbook's sheets (read once, in bounded memory) or the problems that stop reading."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return None, [Problem(shown, None, None, None, f"cannot read the file: {exc.strerror or exc}")]
-    if size == 0:
-        return None, [Problem(shown, None, None, None, "the file is empty")]
-    if not zipfile.is_zipfile(path):
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-        hint = ("an old-format .xls workbook: open it in Excel and save as .xlsx"
-                if head.startswith(b"\xd0\xcf\x11\xe0") else "not an Excel .xlsx workbook (is it a CSV or another "
-                "file renamed to .xlsx?)")
-        return None, [Problem(shown, None, None, None, f"the file is {hint}")]
-    return read_workbook(path, shown, limits)
-
 
 def _cell_text(v) -> str:
     if v is None:
@@ -435,10 +416,11 @@ def read_return(path: Path | str, display: str | None = None,
 
     path = Path(path)
     shown = display or str(path)
-    sheets, problems = _open(path, shown, limits)
+    sheets, problems = open_workbook(path, shown, limits)
     if sheets is None:
         return _typed(pd.DataFrame(columns=OBS_COLUMNS)), problems
-    info, groups = None, {}
+    info: dict | None = None
+    groups: dict = {}
     # Visible sheets first: when a group has a hidden copy too (often last year's), the copy is
     # the one reported, not the sheet the unit sees and filled.
     for ws in sorted(sheets, key=lambda w: w.state != "visible"):
@@ -510,6 +492,7 @@ def read_return(path: Path | str, display: str | None = None,
         elif den > 0:
             rows.append((ind, num, den))
     out = pd.DataFrame(rows, columns=["indicator", "numerator", "denominator"])
+    assert info is not None  # no 'Thông tin' sheet is a problem, returned above
     out["unit_code"] = info["unit_code"]
     out["year"] = info["year"]
     out["value"] = np.nan

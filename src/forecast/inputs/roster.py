@@ -30,6 +30,7 @@ from forecast.inputs.tables import (
     Table,
     ValidationError,
     parse_numbers,
+    per_distinct,
     raise_if,
     read_text_table,
     slug_series,
@@ -55,6 +56,7 @@ POSTGRAD = vocabulary.POSTGRAD
 MIN_HIRE_AGE = 18
 
 
+@per_distinct  # once per distinct date: a big roster repeats them
 def _parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """ISO (2020-03-15) or Vietnamese day-first (15/03/2020) dates; returns (dates, bad mask)."""
     t = s.fillna("").astype(str).str.strip().str.replace(r"\s00:00:00$", "", regex=True)
@@ -236,6 +238,7 @@ def read_roster(path: Path | str) -> pd.DataFrame:
     table, problems = read_text_table(path)
     if table is None:
         raise_if(problems)
+        raise ValidationError([])  # not reached: an unreadable table always comes with a problem
     frame, more = check_roster(table)
     raise_if(problems + more)
     return frame

@@ -18,17 +18,19 @@ The file-type checks themselves live with the shapes they check
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import os
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -98,8 +100,28 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
 
 
 def nfc(text: str) -> str:
-    """``text`` in Unicode NFC (composed) form."""
-    return unicodedata.normalize("NFC", text)
+    """``text`` in Unicode NFC (composed) form (the same object when it already is: no copy)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def per_distinct(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Make a column function run once per distinct cell when a column repeats itself.
+
+    ``func(series, *args)`` returns a Series or a tuple of Series aligned with its input. A
+    roster of a million rows has a few hundred distinct unit codes or dates: computing
+    each once and spreading the results keeps ``validate`` fast on big files.
+    """
+    @functools.wraps(func)
+    def wrapper(s: pd.Series, *args: Any, **kwargs: Any) -> Any:
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+        if len(uniques) * 2 >= len(s):
+            return func(s, *args, **kwargs)
+        out = func(pd.Series(uniques, dtype=s.dtype), *args, **kwargs)
+
+        def spread(r: pd.Series) -> pd.Series:
+            return pd.Series(r.to_numpy()[codes], index=s.index, name=r.name)
+        return tuple(spread(r) for r in out) if isinstance(out, tuple) else spread(out)
+    return wrapper
 
 
 def slug_series(s: pd.Series) -> pd.Series:
@@ -129,7 +151,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     billions of nodes ("billion laughs"). The workbench's YAML files never need them.
     """
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(
@@ -365,15 +387,22 @@ def read_text_table(path: Path | str, display: str | None = None,
     except (OSError, EOFError, zlib.error) as exc:
         what = "the compressed file is damaged or truncated" if path.suffix == ".gz" else "cannot read the file"
         return None, [Problem(shown, None, None, None, f"{what}: {getattr(exc, 'strerror', None) or exc}")]
-    if not raw.strip():
+    # (isspace, find and slices below, not strip or split: no copy of a 100 MB file)
+    if not raw or raw.isspace():
         return None, [Problem(shown, None, None, None, "the file is empty")]
     try:
-        text, _enc = decode_text(raw)
+        text, enc = decode_text(raw)
     except DecodeError as exc:
         return None, [Problem(shown, None, None, None, str(exc))]
-    if not text.strip():
+    # Plain ASCII UTF-8 (most big exports) is parsed from the bytes: the text is dropped
+    # at once, which halves the peak; other text is parsed from its decoded NFC form.
+    ascii_utf8 = enc.startswith("utf-8") and raw[3 if enc == "utf-8-sig" else 0:].isascii()
+    if not ascii_utf8:
+        del raw
+    if not text or text.isspace():
         return None, [Problem(shown, None, None, None, "the file is empty")]
-    first = text.split("\n", 1)[0]
+    newline = text.find("\n")
+    first = text if newline < 0 else text[:newline]
     skipped = 0
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
         # Excel's own hint line ("sep=;") comes before the header.
@@ -384,8 +413,14 @@ def read_text_table(path: Path | str, display: str | None = None,
     sep = "\t" if ("\t" in first and "," not in first) else (";" if (";" in first and "," not in first) else ",")
     if skipped:
         sep = sep_hint
+    source: io.BytesIO | io.StringIO
+    if ascii_utf8 and not skipped:
+        source = io.BytesIO(raw)
+        del text
+    else:
+        source = io.StringIO(text)
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+        df = pd.read_csv(source, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                          skip_blank_lines=False, skipinitialspace=False)
     except (pd.errors.ParserError, ValueError) as exc:
         # pandas names the line ("Expected 6 fields in line 5, saw 7"): point at it.
@@ -437,7 +472,11 @@ def table_from_frame(df: pd.DataFrame, path: str = "<frame>", first_row: int = 2
 
 
 def _strip(col: pd.Series) -> pd.Series:
-    """Trim the cells of a text column; columns of few distinct values are done per value (fast)."""
+    """Trim the cells of a text column: the column itself when no cell needs it (no copy),
+    per distinct value when few (fast)."""
+    values = col.to_numpy()
+    if not any(v[:1].isspace() or v[-1:].isspace() for v in values if isinstance(v, str)):
+        return col
     uniq = pd.unique(col)
     if len(uniq) * 4 < len(col):
         return col.map({u: u.strip() for u in uniq})
@@ -446,16 +485,29 @@ def _strip(col: pd.Series) -> pd.Series:
 
 def _drop_blank_and_total(df: pd.DataFrame, rows: np.ndarray, letters: dict, path: str,
                           sheet: str | None) -> Table:
-    df = df.apply(_strip) if len(df) else df
+    if len(df):
+        stripped = {c: _strip(df[c]) for c in df.columns}
+        changed = {c: v for c, v in stripped.items() if v is not df[c]}
+        if changed:  # only the trimmed columns are replaced: a big clean file is not copied
+            df = df.assign(**changed) if all(isinstance(c, str) for c in changed) else df.apply(_strip)
     filled = (df != "").to_numpy() if len(df.columns) else np.zeros((len(df), 0), bool)
     blank = ~filled.any(axis=1) if filled.size else np.ones(len(df), bool)
     if len(df) and filled.size:
         first_idx = filled.argmax(axis=1)
-        first_val = df.to_numpy()[np.arange(len(df)), first_idx]
-        total = pd.Series(first_val).str.match(TOTAL_ROW).to_numpy() & ~blank
+        # the first filled cell of each row, column by column (no copy of the whole table)
+        first_val = np.empty(len(df), dtype=object)
+        for j in range(df.shape[1]):
+            sel = first_idx == j
+            if sel.any():
+                first_val[sel] = df.iloc[:, j].to_numpy()[sel]
+        codes, uniques = pd.factorize(first_val)
+        is_total = pd.Series(uniques, dtype=object).str.match(TOTAL_ROW).fillna(False).to_numpy(dtype=bool)
+        total = is_total[codes] & ~blank
     else:
         total = np.zeros(len(df), bool)
     keep = ~(blank | total)
+    if keep.all():  # nothing to drop: no copy of the table
+        return Table(df.reset_index(drop=True), rows, letters, path, sheet)
     return Table(df[keep].reset_index(drop=True), rows[keep], letters, path, sheet)
 
 
@@ -492,6 +544,17 @@ def parse_numbers(s: pd.Series, percent: bool = False,
         Floats (NaN where empty or bad), a mask of unparseable cells and, for those, a
         message saying why (``"12 người"``, a decimal comma, thousands separators).
     """
+    codes, uniques = pd.factorize(s.fillna("").astype(str))
+    if len(uniques) * 2 < len(s):
+        # a big column of few distinct cells (years, codes): each distinct text parsed once
+        v, b, m = _parse_numbers(pd.Series(uniques, dtype=object), percent, limit)
+        return (pd.Series(v.to_numpy()[codes], index=s.index, dtype=float),
+                pd.Series(b.to_numpy()[codes], index=s.index, dtype=bool),
+                pd.Series(m.to_numpy()[codes], index=s.index, dtype=object))
+    return _parse_numbers(s, percent, limit)
+
+
+def _parse_numbers(s: pd.Series, percent: bool, limit: float) -> tuple[pd.Series, pd.Series, pd.Series]:
     t = s.fillna("").astype(str).str.strip(" \t\u00a0")
     if percent:
         t = t.str.replace(r"\s*%$", "", regex=True)

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import config
+from forecast.inputs.tables import per_distinct
 
 UNIT_COLUMNS = ["code", "name", "type", "level", "parent", "valid_from", "valid_to", "source"]
 LEVELS = ("tinh", "huyen", "xa")
@@ -181,6 +182,7 @@ def normalise_code(code) -> str:
     return s
 
 
+@per_distinct  # once per distinct code: a big roster repeats a few hundred
 def normalise_codes(codes: pd.Series) -> pd.Series:
     """Vectorised :func:`normalise_code`."""
     s = codes.astype(str).str.strip()

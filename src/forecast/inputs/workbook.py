@@ -124,7 +124,7 @@ class Sheet:
 class _Parser(WorkSheetParser):
     """openpyxl's sheet parser keeping both a formula cell's saved value and its formula."""
 
-    def parse_cell(self, element):  # type: ignore[no-untyped-def]
+    def parse_cell(self, element):
         self.data_only = True  # the saved value (openpyxl drops it when reading formulas)
         cell = super().parse_cell(element)
         if element.find(FORMULA_TAG) is not None:
@@ -243,3 +243,22 @@ def _add_merged(sheet: Sheet, ref: str) -> None:
         return
     if None not in (min_col, min_row, max_col, max_row):
         sheet.merged.append((min_row, min_col, max_row, max_col))
+
+
+def open_workbook(path: Path, shown: str, limits: Limits | None = None) -> tuple[list[Sheet] | None, list[Problem]]:
+    """The sheets of an ``.xlsx`` (:func:`read_workbook`), or why the file is no workbook at all:
+    empty, an old ``.xls``, a CSV renamed."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, [Problem(shown, None, None, None, f"cannot read the file: {exc.strerror or exc}")]
+    if size == 0:
+        return None, [Problem(shown, None, None, None, "the file is empty")]
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        hint = ("an old-format .xls workbook: open it in Excel and save as .xlsx"
+                if head.startswith(b"\xd0\xcf\x11\xe0") else "not an Excel .xlsx workbook (is it a CSV or another "
+                "file renamed to .xlsx?)")
+        return None, [Problem(shown, None, None, None, f"the file is {hint}")]
+    return read_workbook(path, shown, limits)

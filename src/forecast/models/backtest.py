@@ -384,7 +384,7 @@ def mean_weights(weights: list, components=COMPONENTS) -> dict:
 
 def summarise(rows, horizons: int) -> dict:
     """Per-method figures from the scored rows (see the module docstring)."""
-    by = {}
+    by: dict[str, list] = {}
     for name, _, _, sc in rows:
         by.setdefault(name, []).append(sc)
     out = {}

@@ -173,7 +173,7 @@ def design(years: np.ndarray, break_years: list[int], centre: float) -> np.ndarr
 
 def usable_breaks(data: SeriesData) -> list[int]:
     """Break years that leave enough points to estimate a trend plus one step each."""
-    out = []
+    out: list[int] = []
     for b in data.break_years:
         if data.n >= MIN_POINTS + len(out) + 1:
             out.append(b)
@@ -248,7 +248,7 @@ class TrendModel:
         if data.n < self.min_points:
             raise SeriesError(f"{self.name} needs at least {self.min_points} years of data; got {data.n}")
         self.data_ = data
-        self.notes_ = []
+        self.notes_: list[str] = []
         self._fit(data)
         return self
 

@@ -162,6 +162,12 @@ def fit_trees(X: np.ndarray, target: np.ndarray, weight: np.ndarray, seed: int =
     return model
 
 
+def predict_trees(model, X: np.ndarray) -> np.ndarray:
+    """The trees' predictions, on one thread (OpenMP threads on a busy shared machine cost more than they save)."""
+    with threadpool_limits(1):
+        return model.predict(X)
+
+
 @dataclass
 class GlobalPanel:
     """The global model over one pool of series, trained at any origin from the rows known then.
@@ -216,7 +222,7 @@ class GlobalPanel:
         rows = np.flatnonzero(t.origin_year == int(as_of))
         if model is None or not len(rows):
             return {}
-        z = t.X[rows, 1] + t.X[rows, -1] * model.predict(t.X[rows])
+        z = t.X[rows, 1] + t.X[rows, -1] * predict_trees(model, t.X[rows])
         out: dict[int, np.ndarray] = {}
         for k in np.unique(t.series[rows]):
             sel = t.series[rows] == k
@@ -239,7 +245,7 @@ class GlobalPanel:
         f = window_features(yrs, vals)
         h = np.asarray(years, dtype=float) - yrs[-1]
         X = np.column_stack([np.tile(f, (len(h), 1)), np.minimum(h, self.max_h)])
-        return _inv_logit(f[1] + h * model.predict(X))
+        return _inv_logit(f[1] + h * predict_trees(model, X))
 
 
 def past_records(panel: GlobalPanel, as_of: int):

@@ -268,14 +268,15 @@ def _finish(target_id, lever, value, prob, p_req, verdict, base_value, base_p, e
     if costs is not None:
         table = load_costs() if isinstance(costs, str) and costs == "default" else (
             load_costs(Path(costs)) if isinstance(costs, str | Path) else dict(costs))
-        progs = [_programme(lv) for lv in levers]
-        if progs and all(pg in table for pg in progs if pg):
-            if all(progs):
+        named = [_programme(lv) for lv in levers]
+        progs = [pg for pg in named if pg]
+        if named and all(pg in table for pg in progs):
+            if len(progs) == len(named):
                 enrol = proj.enrolments
                 used = enrol[enrol["programme"].isin(progs)]
                 cost = float(sum(used.loc[used["programme"] == pg, "enrolled"].sum() * table[pg] for pg in progs))
                 per_year = float(sum(value * table[pg] for pg in progs))
-        elif progs and all(progs):
+        elif named and len(progs) == len(named):
             missing = [pg for pg in progs if pg not in table]
             notes.append(f"no unit cost for {', '.join(missing)} in the cost table: cost not computed")
     return Effort(target_id=target_id, lever=lever, value=float(value), probability=float(prob),

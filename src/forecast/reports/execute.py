@@ -182,11 +182,33 @@ def _stop_pool(pool: ProcessPoolExecutor, grace: float = 3.0) -> None:
                 proc.join(1.0)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    return False  # e.g. a file system without the flag: fall back to two renames
+
+
 def publish(workdir: Path, dest: Path) -> None:
-    """Move a complete report set into place, keeping the previous one until the swap is done."""
+    """Move a complete report set into place, keeping the previous one until the swap is done.
+
+    Where Linux can, the new set and the old one swap places in one step, so a reader never
+    finds the folder missing; elsewhere the old set is moved aside, then the new one in.
+    """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+    if dest.is_dir() and not dest.is_symlink() and _exchange(workdir, dest):
+        shutil.rmtree(workdir, ignore_errors=True)  # it now holds the previous set
+        return
     if dest.exists():
         os.replace(dest, old)
     try:
@@ -217,7 +239,7 @@ def clean_stale(out_base: Path) -> list[str]:
     A folder is stale when the process that made it no longer runs; folders of a run
     still in progress are left alone. Returns the names removed.
     """
-    removed = []
+    removed: list[str] = []
     if not Path(out_base).is_dir():
         return removed
     for path in Path(out_base).iterdir():

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from forecast import __version__, atomic, config, i18n
-from forecast.reports import fmt, palette
+from forecast.reports import csvout, fmt, palette
 
 # nbformat (and nbconvert) are imported inside the functions that render pages: notebooks
 # import this module for the summary rows, and nbformat's import costs a kernel seconds.
@@ -413,12 +413,10 @@ CSV_COLUMNS = ("id", "kind", "threshold", "latest_year", "latest_value", "median
 
 def write_summary(folder: Path, results, provenance_: dict) -> dict:
     """Write ``summary.json`` and ``summary.csv`` (one row per target); return the summary."""
-    import pandas as pd
 
     data = summary(results, provenance_)
     write_json(Path(folder) / "summary.json", data)
-    frame = pd.DataFrame([{c: t.get(c) for c in CSV_COLUMNS} for t in data["targets"]])
-    for col in ("latest_year", "first_year_met"):
-        frame[col] = frame[col].astype("Int64")  # years stay integers beside missing values
-    atomic_write_text(Path(folder) / "summary.csv", frame.to_csv(index=False, lineterminator="\n"))
+    # UTF-8 with BOM, Vietnamese headers and decimal comma in --lang vi (forecast.reports.csvout)
+    frame = csvout.summary_frame(data["targets"], CSV_COLUMNS, results.lang)
+    atomic_write_text(Path(folder) / "summary.csv", csvout.csv_text(frame, results.lang))
     return data

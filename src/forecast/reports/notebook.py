@@ -41,13 +41,15 @@ def setup(lang: str = "vi") -> None:
 
 
 def load(results: str = "", *, data_dir: str = "", as_of: int | None = None, lang: str = "vi"):
-    """The run's prepared results: the runner's pickle, or prepared now when run by hand.
+    """The run's prepared results: the runner's JSON results file, or prepared now when run by hand.
 
     Parameters
     ----------
     results : str
-        Path given by ``forecast run``; empty when the notebook is opened interactively,
-        in which case the data folder (default: the demo province) is analysed here.
+        Path given by ``forecast run`` (only ``_results.json`` in the run's ``.tmp-<year>-<pid>``
+        folder is accepted, and reading it runs no code: :mod:`forecast.reports.resultstore`);
+        empty when the notebook is opened interactively, in which case the data folder
+        (default: the demo province) is analysed here.
     """
     if results:
         return pipeline.load_results(Path(results))

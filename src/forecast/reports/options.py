@@ -36,6 +36,9 @@ class RunOptions:
 
     @property
     def dest(self) -> Path:
+        """``OUT/<as-of>``: known once the as-of year is (given, or the data's latest)."""
+        if self.as_of is None:
+            raise ValueError("the as-of year is not known yet")
         return config.report_dir(self.as_of, self.out_base)
 
 

@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,11 +44,12 @@ from forecast.inputs.dataset import load_dataset
 from forecast.inputs.observations import rebase
 from forecast.inputs.tables import ValidationError
 from forecast.inputs.units import snapshot_date
+from forecast.reports import exports, resultstore
 from forecast.reports import html as report
-from forecast.reports import resultstore
 from forecast.reports.execute import (  # noqa: F401  (re-exported: the runner's public API)
     LOG_DIR,
     JobResult,
+    _execute,
     clean_stale,
     console_progress,
     execute_jobs,
@@ -66,8 +68,11 @@ from forecast.reports.runspec import (  # noqa: F401  (re-exported: the runner's
     load_spec,
     notebook_parameters,
 )
+from forecast.reports.suppression import MIN_CELL
 from forecast.stockflow import scenarios as scen_mod
+from forecast.stockflow.calibration import calibrate
 from forecast.verdict import record as verdict_record
+from forecast.verdict import runhindcast
 from forecast.verdict.analysis import analyse_targets  # after validation: bad data fails fast
 
 #: File name of the results (JSON) inside the run's temporary folder.
@@ -105,7 +110,7 @@ class TargetOutcome:
 
 @dataclass
 class RunResults:
-    """The pickled results of the prepare step of one run."""
+    """The results of the prepare step of one run (stored as JSON: :mod:`forecast.reports.resultstore`)."""
 
     as_of: int
     lang: str
@@ -137,7 +142,7 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_files(data_dir: Path, extra: list[Path] = ()) -> dict[str, str]:
+def input_files(data_dir: Path, extra: Sequence[Path] = ()) -> dict[str, str]:
     """SHA-256 of every input file: the data folder's files and the project tables a run reads.
 
     Keys are ``dataset/<relative path>`` for the data folder and the path relative to the
@@ -255,7 +260,7 @@ def coverage_table(observations, as_of: int):
 
 def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi",
                     scenarios: tuple[str, ...] | None = None, n_draws: int = DEFAULT_DRAWS,
-                    seed: int = DEFAULT_SEED, extra_files: list[Path] = (), progress=None) -> RunResults:
+                    seed: int = DEFAULT_SEED, extra_files: Sequence[Path] = (), progress=None) -> RunResults:
     """Validate the data folder and compute everything the reports show, once.
 
     Parameters
@@ -291,11 +296,12 @@ def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi
     say(f"analysing the targets (data as of {as_of})")
     analysed = {r.target.id if hasattr(r.target, "id") else str(r.target): r
                 for r in analyse_targets(obs, as_of)}
-    scen_meta, projections = _project_scenarios(ds, as_of, scenarios, n_draws, seed, say)
+    # the engine's hindcast (cached by the inputs' hashes): the verdict's scores and the engine's calibrated spread
+    run_hc = runhindcast.for_run(ds, data_dir, seed=seed, say=say) if scenarios != () else runhindcast.RunHindcast()
+    scen_meta, projections = _project_scenarios(ds, as_of, scenarios, n_draws, seed, say, run_hc.calibration)
     say("re-basing commune history onto the current communes")
     units_obs, rebase_notes = _rebased(obs, as_of)
-    # the engine's hindcast scores, when `forecast hindcast --json DATA/hindcast.json` was run
-    hindcast_scores = verdict_record.load_scores(config.hindcast_file(data_dir))
+    hindcast_scores = run_hc.scores
     outcomes = []
     commune_codes: set[str] = set()
     for t in load_targets():
@@ -329,8 +335,8 @@ def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi
     names = _unit_names(codes, as_of)
     communes = pd.DataFrame({"unit_code": codes, "name": [names[c] for c in codes]})
     meta = dict(getattr(ds, "meta", {}) or {})
-    if config.hindcast_file(data_dir).is_file():  # its hash joins the run's provenance
-        extra_files = [*extra_files, config.hindcast_file(data_dir)]
+    if run_hc.path is not None and run_hc.path.is_file():  # its hash joins the run's provenance
+        extra_files = [*extra_files, run_hc.path]
     return RunResults(
         as_of=int(as_of), lang=lang, data_dir=str(data_dir), synthetic=bool(ds.synthetic), meta=meta,
         files=_dataset_files(ds, data_dir, list(extra_files)), targets=outcomes, scenarios=scen_meta,
@@ -341,7 +347,7 @@ def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi
     )
 
 
-def _project_scenarios(ds, as_of, names, n_draws, seed, say):
+def _project_scenarios(ds, as_of, names, n_draws, seed, say, calibration=None):
     """Run the stock-flow engine for each scenario: (metadata list, name -> target -> result)."""
     if names == () or getattr(ds, "roster", None) is None:
         return [], {}
@@ -357,6 +363,7 @@ def _project_scenarios(ds, as_of, names, n_draws, seed, say):
             raise InputError(f"scenario {name!r}: {exc}") from exc
         # the dataset (not only its roster) lets the engine estimate history-based levers
         proj = stockflow.project(ds, scenario, end_year=config.TARGET_YEAR, n_draws=n_draws, seed=seed)
+        proj = calibrate(proj, calibration, seed=seed)  # the spread its hindcast calls for (same Z every scenario)
         per_target = {}
         for tid in ids:
             try:
@@ -403,7 +410,7 @@ def fanout_lists(results: RunResults | None) -> dict[str, list[dict]]:
         return {"targets": [{"target_id": t.id} for t in load_targets()], "communes": [{"unit_code": "00000"}]}
     return {
         "targets": [{"target_id": t.id} for t in results.targets],
-        "communes": [{"unit_code": c} for c in results.communes["unit_code"]],
+        "communes": [{"unit_code": c} for c in getattr(results.communes, "unit_code", [])],
     }
 
 
@@ -501,7 +508,9 @@ def _prepare_and_publish(opts: RunOptions, spec: dict, spec_path: Path, shared: 
         finished = time.time()
         provenance = report.provenance(results, started=_utc(started), finished=_utc(finished),
                                        commit=git_commit())
-        report.write_summary(workdir, results, provenance)
+        data = report.write_summary(workdir, results, provenance)
+        exports.write_exports(workdir, data, results, opts.lang,  # bao-cao.docx, so-lieu.xlsx, tom-tat.pdf
+                              min_cell=int((spec.get("parameters") or {}).get("min_cell", MIN_CELL)))
         (workdir / RESULTS_FILE).unlink()
         shutil.rmtree(workdir / LOG_DIR, ignore_errors=True)
         publish(workdir, opts.dest)

@@ -22,6 +22,7 @@ from forecast.reports.blocks import (
     threshold_text,
     value,
 )
+from forecast.reports.suppression import masked, suppress
 
 t = i18n.t
 
@@ -62,13 +63,13 @@ def breaks_html(res, lang: str) -> str:
 def suppression(frame: pd.DataFrame, min_cell: int) -> tuple[pd.Series, pd.Series]:
     """Which count cells of a unit table to hide: ``(numerator_hidden, denominator_hidden)`` masks.
 
-    Every count under ``min_cell`` people is hidden; a hidden numerator also hides the
-    share (with the total shown, the share would give the numerator back), and a hidden
-    total hides the whole row.
+    The one rule of every output (:func:`forecast.reports.suppression.suppress`): small
+    counts and small complements, then secondary cells so that no hidden cell can be
+    recovered from the province's total; ``frame`` must hold the whole group (every
+    unit of the year), not one unit's row.
     """
-    den_hidden = frame["denominator"].notna() & (frame["denominator"] < min_cell)
-    num_hidden = den_hidden | (frame["numerator"].notna() & (frame["numerator"] < min_cell))
-    return num_hidden, den_hidden
+    hide = suppress(frame, min_cell)
+    return hide["num_hidden"], hide["den_hidden"]
 
 
 def privacy_html(lang: str, min_cell: int) -> str:
@@ -91,7 +92,8 @@ def commune_multiples_html(res, target_id: str, lang: str, min_cell: int = 5) ->
     if o.units is None or not len(o.units):
         return ""
     names = dict(zip(res.communes["unit_code"], res.communes["name"], strict=False))
-    data = o.units[o.units["unit_code"].isin(names)].copy()
+    units = masked(o.units, min_cell)  # the one rule, over every unit of each year
+    data = units[units["unit_code"].isin(names)].copy()
     data["unit"] = data["unit_code"].map(names).map(short_unit_name)
     fig = plots.small_multiples(data, threshold=o.threshold, kind=o.kind, lang=lang, min_cell=min_cell)
     thr = threshold_text(o.threshold, lang)
@@ -124,10 +126,12 @@ def commune_table_html(res, unit_code: str, lang: str, min_cell: int = 5) -> str
     for o in res.targets:
         if o.units is None:
             continue
-        now = o.units[(o.units["unit_code"] == unit_code) & (o.units["year"] == res.as_of)]
-        if not len(now):
+        year = o.units[o.units["year"] == res.as_of]
+        num_hidden, den_hidden = suppression(year, min_cell)  # over every unit: secondary cells
+        here = (year["unit_code"] == unit_code).to_numpy()
+        if not here.any():
             continue
-        num_hidden, den_hidden = suppression(now, min_cell)
+        now, num_hidden, den_hidden = year[here], num_hidden[here], den_hidden[here]
         r = now.iloc[0]
         prov = o.series.loc[o.series["year"] == res.as_of, "value"] if len(o.series) else pd.Series(dtype=float)
         num = hidden if bool(num_hidden.iloc[0]) else fmt.number(r["numerator"], 0, lang)
@@ -147,7 +151,8 @@ def commune_chart_html(res, unit_code: str, lang: str, min_cell: int = 5) -> str
     for o in res.targets:
         if o.units is None or o.kind != "share":
             continue
-        sub = o.units[o.units["unit_code"] == unit_code]
+        units = masked(o.units, min_cell)  # the one rule, over every unit of each year
+        sub = units[units["unit_code"] == unit_code]
         if len(sub):
             parts.append(sub.assign(unit=f"{o.id} ({fmt.percent(o.threshold, 0, lang)})"))
     if not parts:

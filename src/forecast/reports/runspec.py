@@ -205,11 +205,12 @@ def expand_jobs(spec: dict, common: dict, fanout: dict[str, list[dict]] | None =
     for entry in spec["notebooks"]:
         nb = entry["notebook"]
         base_params = {**shared, **dict(entry.get("parameters") or {})}
-        variants = [{}]
+        variants: list[dict] = [{}]
         if entry.get("over"):
-            variants = (fanout or {}).get(entry["over"])
-            if variants is None:
+            found = (fanout or {}).get(entry["over"])
+            if found is None:
                 raise RunSpecError(f"notebook {nb}: unknown fan-out list {entry['over']!r}")
+            variants = found
         for extra in variants:
             params = {**base_params, **extra}
             fill = {**common, **params}

@@ -19,9 +19,8 @@ import pandas as pd
 
 from forecast.domain.targets import Target, load_targets
 from forecast.inputs.observations import series
-from forecast.models import DEFAULT, get_model
+from forecast.models import DEFAULT, GlobalPanel, calibrate, get_model
 from forecast.models.base import SeriesError, check_series
-from forecast.models.default import learn_calibration, rolling_records
 from forecast.results import Forecast
 from forecast.verdict.attainment import Attainment, assess
 
@@ -67,9 +66,11 @@ def _calibrations(frames: dict[str, pd.DataFrame], targets: list[Target], as_of:
                 except SeriesError:
                     continue
         if pool:
-            P, Y, S, H, L, A = rolling_records(pool, int(as_of), max_h=8, window=window)
-            cals[kind] = learn_calibration(P, Y, S, H, levels=L, ages=A, kind=kind,
-                                           source=f"{len(pool)} series of this unit, origins up to {as_of}")
+            # one global model per unit and kind, shared by the calibration and every target's forecast
+            panel = GlobalPanel.from_series(pool, window)
+            cal = calibrate(pool, int(as_of), kind, window, panel=panel,
+                            source=f"{len(pool)} series of this unit, origins up to {as_of}")
+            cals[kind] = {"calibration": cal, "panel": panel}
     return cals
 
 
@@ -108,7 +109,7 @@ def analyse_targets(observations: pd.DataFrame, as_of: int, unit: str = "20", me
         kind = "share" if t.kind == "share" else "count"
         fc = None
         if len(frame) >= MIN_YEARS:
-            kwargs = {"calibration": cals[kind]} if (method == DEFAULT and kind in cals) else {}
+            kwargs = cals[kind] if (method == DEFAULT and kind in cals) else {}
             last = int(frame["year"].iloc[-1])
             years = list(range(last + 1, t.year + 1))
             if years:
