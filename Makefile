@@ -1,12 +1,12 @@
 # Two commands that work on a fresh machine and set themselves up:
 #   make report   the annual run on the embedded demo data → reports/<year>/index.html
-#   make test     lint + the whole test suite (installs Chromium for the browser tests)
+#   make test     lint + type check + the whole test suite (installs Chromium for the browser tests)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup report test lint browser bench clean
+.PHONY: setup report test lint typecheck browser bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,10 @@ browser:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-test: $(STAMP) browser lint
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) browser lint typecheck
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
