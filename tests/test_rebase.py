@@ -101,16 +101,16 @@ def test_whole_province_total_is_unchanged_by_rebasing():
     assert not out["flags"].str.contains("partial").any()
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--split", "06622"], "CODE=SHARE"),
-    (["--split", "06622=2"], "between 0 and 1"),
-    (["--to", "not-a-date"], "not a date"),
+@pytest.mark.parametrize("args, fragment, code", [
+    (["--split", "06622"], "CODE=SHARE", 1),
+    (["--split", "06622=2"], "between 0 and 1", 1),
+    (["--to", "not-a-date"], "not a date", 2),   # a bad option value is bad usage (exit 2, issue 20)
 ])
-def test_cli_refuses_bad_arguments_and_writes_nothing(tmp_path, capsys, args, fragment):
+def test_cli_refuses_bad_arguments_and_writes_nothing(tmp_path, capsys, args, fragment, code):
     src = tmp_path / "obs.csv"
     src.write_text(HEADER + "T06,06100,2023,10,12,r\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    assert cli.main(["rebase", str(src), "--out", str(out), *args]) == 1
+    assert cli.main(["rebase", str(src), "--out", str(out), *args]) == code
     assert fragment in capsys.readouterr().err and not out.exists()
 
 

@@ -119,7 +119,7 @@ def test_a_file_without_extends_must_set_every_lever(tmp_path):
 @pytest.mark.parametrize(("text", "message"), [
     ("name: [unclosed", "not valid YAML"),
     ("- a list", "expected a mapping"),
-    ("name: x\nextends: nowhere\nlevers: {}", "extends 'nowhere'"),
+    ("name: x\nextends: nowhere\nlevers: {}", "no scenario 'nowhere'"),
 ])
 def test_malformed_files(tmp_path, text, message):
     path = tmp_path / "m.yml"
