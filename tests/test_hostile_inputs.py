@@ -21,6 +21,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -429,6 +430,22 @@ def test_the_lock_excludes_another_process(tmp_path):
     with execute.output_lock(out):
         assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 3
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_forked_worker_does_not_keep_the_folder_locked(tmp_path):
+    """The runner's workers are forked; when the runner dies first, the folder must be free at once."""
+    out = tmp_path / "reports"
+    code = ("import sys; from forecast.reports.execute import output_lock, OutputBusy\n"
+            f"try:\n    ctx = output_lock({str(out)!r}, wait=0); ctx.__enter__()\nexcept OutputBusy:\n    sys.exit(3)\n")
+    with execute.output_lock(out):
+        pid = os.fork()
+        if pid == 0:                      # the worker outlives the lock's holder for a while
+            time.sleep(3)
+            os._exit(0)
+    try:
+        assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    finally:
+        os.waitpid(pid, 0)
 
 
 def test_clean_up_reports_only_what_it_removed(tmp_path):

@@ -275,22 +275,46 @@ class OutputBusy(RuntimeError):
 
 
 @contextmanager
-def output_lock(out_base: Path) -> Iterator[Path]:
+def output_lock(out_base: Path, wait: float = 2.0) -> Iterator[Path]:
     """Hold an exclusive lock on the output folder while a run builds and publishes.
 
     Two runs into the same folder would swap report sets under each other; the second
     one stops at once instead (:class:`OutputBusy`). The lock is ``fcntl.flock`` on the
     folder itself: no lock file is left behind, and the lock goes with the process, so a
-    killed run never leaves the folder locked.
+    killed run never leaves the folder locked. A lock still held after ``wait`` seconds
+    means another run is working.
     """
     out_base = Path(out_base)
     out_base.mkdir(parents=True, exist_ok=True)
     fd = os.open(out_base, os.O_RDONLY | os.O_DIRECTORY)
+    _HELD_LOCKS.add(fd)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputBusy(f"--out: {out_base} is in use by another run; wait for it to finish") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OutputBusy(f"--out: {out_base} is in use by another run; wait for it to finish") from None
+                time.sleep(0.1)
         yield out_base
     finally:
+        _HELD_LOCKS.discard(fd)
         os.close(fd)  # closing releases the lock
+
+
+# Lock descriptors this process holds. A forked worker closes its copies at once, so the
+# lock belongs to the runner alone: when the runner dies, the folder is free, even while
+# its workers are still being torn down.
+_HELD_LOCKS: set[int] = set()
+
+
+def _drop_inherited_locks() -> None:
+    for fd in list(_HELD_LOCKS):
+        with suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
