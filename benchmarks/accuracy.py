@@ -266,10 +266,13 @@ def main(argv=None) -> int:
         write_json(res, args.out / (Path(file).stem + ".json"))
         results[label] = res
         print(f"{label}: {res['seconds']} s", file=sys.stderr)
-    # the machine is shared: the load says how much of its two cores the run had
-    print(f"accuracy.py: whole run {time.time() - start:.0f} s; load average (1 min) {load0:.1f} at the start, "
-          f"{os.getloadavg()[0]:.1f} at the end", file=sys.stderr)
-    return _publish(results, args.out)
+    code = _publish(results, args.out)
+    # the machine is shared: the load and the CPU time say how much of its two cores the run had
+    cpu = sum(os.times()[:4])
+    print(f"\naccuracy.py: wall time {time.time() - start:.0f} s for the whole run (CPU {cpu:.0f} s over "
+          f"{args.jobs} process(es)); load average (1 min) {load0:.1f} at the start, {os.getloadavg()[0]:.1f} "
+          "at the end")
+    return code
 
 
 def _publish(results: dict, out: Path) -> int:

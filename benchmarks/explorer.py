@@ -10,7 +10,7 @@ Two measurements of ``--changes`` lever changes, each to a combination not seen 
 2. **In the process**: :meth:`Explorer.update` plus the PNG the widget shows, called
    directly, with the stock-flow engine timed apart (what the browser time is made of).
 
-Run: ``.venv/bin/python benchmarks/explorer.py [--draws 500] [--changes 20] [--data DIR] [--no-browser]``
+Run: ``.venv/bin/python benchmarks/explorer.py [--draws 200] [--changes 20] [--data DIR] [--no-browser]``
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from forecast import config
 from forecast.commands.explore import free_port, wait_until_listening
 from forecast.explorer import Explorer, lever_groups, show_number, text
 from forecast.explorer.widgets import css_name
@@ -161,7 +162,8 @@ def in_browser(args, moves: list[dict]) -> list[float] | None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--draws", type=int, default=500, help="simulation draws per projection")
+    parser.add_argument("--draws", type=int, default=config.EXPLORE_DRAWS,
+                        help="simulation draws per projection (default: the explorer's)")
     parser.add_argument("--changes", type=int, default=20, help="lever changes to time")
     parser.add_argument("--data", default=None, help="data folder (default: the demo province)")
     parser.add_argument("--scenario", default="baseline")

@@ -8,15 +8,16 @@ Usage::
 
     .venv/bin/python benchmarks/validate.py [--rows 1000000] [--max-seconds 10] [--max-mb 1000]
 
-Prints the file size, the wall time and the peak RSS of the ``forecast validate``
-process (measured by the OS for that child process alone), and exits 1 when a goal is
-missed or a planted error is not reported.
+Prints the file size, the wall time, the CPU time and the peak RSS of the ``forecast
+validate`` process (measured by the OS for that child process alone) with the load
+average around it, and exits 1 when a goal is missed or a planted error is not reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import resource
 import subprocess
 import sys
@@ -55,16 +56,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "roster.csv"
         planted = make_roster(path, args.rows)
+        load_before = os.getloadavg()[0]
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "forecast.cli", "validate", str(path)],
                               capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - start
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KB on Linux
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mb = usage.ru_maxrss / 1024  # KB on Linux
+        cpu = usage.ru_utime + usage.ru_stime  # the child's own CPU time: what a busy machine does not inflate
         size_mb = path.stat().st_size / 1e6
     found = [(line, col) for line, col in planted if f":{line}:{col}:" in proc.stdout]
     print(f"forecast validate: {args.rows:,} rows, {size_mb:.1f} MB: {seconds:.2f} s, peak RSS {peak_mb:.0f} MB "
           f"(goals ≤ {args.max_seconds:g} s, ≤ {args.max_mb:g} MB); planted errors found {len(found)} of "
           f"{len(planted)}; exit code {proc.returncode}")
+    print(f"CPU time (user + system) {cpu:.2f} s; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} "
+          f"after, on {os.cpu_count()} CPUs (a wall time well above the CPU time means a busy machine)")
     ok = seconds <= args.max_seconds and peak_mb <= args.max_mb and len(found) == len(planted) \
         and proc.returncode == 1
     return 0 if ok else 1

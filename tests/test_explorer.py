@@ -22,6 +22,7 @@ import yaml
 from forecast import config, explorer
 from forecast.domain.targets import load_targets
 from forecast.explorer import Explorer, ViewState, clean
+from forecast.explorer.session import precision_text
 from forecast.results import Forecast
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -814,9 +815,9 @@ def test_the_notebook_runs_under_papermill_and_the_committed_file_stays_clean(tm
 
 
 @pytest.mark.parametrize("env, params, expected", [
-    ({}, {}, {"data_dir": "", "scenario": "baseline", "lang": "vi", "n_draws": 500}),
-    ({"FORECAST_EXPLORE_LANG": "en", "FORECAST_EXPLORE_DATA": "/d", "FORECAST_EXPLORE_DRAWS": "200"}, {},
-     {"data_dir": "/d", "scenario": "baseline", "lang": "en", "n_draws": 200}),
+    ({}, {}, {"data_dir": "", "scenario": "baseline", "lang": "vi", "n_draws": config.EXPLORE_DRAWS}),
+    ({"FORECAST_EXPLORE_LANG": "en", "FORECAST_EXPLORE_DATA": "/d", "FORECAST_EXPLORE_DRAWS": "1000"}, {},
+     {"data_dir": "/d", "scenario": "baseline", "lang": "en", "n_draws": 1000}),
     # a parameter set away from its default (papermill's injection) wins over the command's variable
     ({"FORECAST_EXPLORE_SCENARIO": "y", "FORECAST_EXPLORE_LANG": "en"}, {"scenario": "x"},
      {"lang": "en", "scenario": "x"}),
@@ -843,3 +844,35 @@ def test_jupyterlab_saves_the_marked_launcher_without_outputs_or_widget_state(ma
 
 def test_the_committed_launcher_asks_to_be_saved_clean():
     assert clean.marked(dict(_notebook()))
+
+
+@pytest.mark.parametrize("p, n, lang, shown", [
+    (0.5, 200, "vi", "200 lần mô phỏng: sai số mô phỏng ±3,5 điểm %"),   # √(0.25/200) = 0.0354
+    (0.5, 1000, "en", "1,000 simulations: Monte-Carlo error ±1.6 points"),
+    (0.9, 200, "en", "±2.1 points"),                                    # √(0.09/200) = 0.0212
+    (0.005, 200, "vi", None),   # shown as words ("gần như chắc chắn không đạt"): no figure, no error
+    (0.995, 200, "vi", None),
+    (None, 200, "vi", None),
+])
+def test_the_probability_shown_comes_with_its_monte_carlo_error(p, n, lang, shown):
+    line = precision_text(p, n, lang)
+    assert (shown in line) if shown else line == ""
+
+
+def test_an_update_states_the_precision_of_its_probability():
+    ex, _ = make()
+    state = ex.update(lang="en")
+    assert (state.precision != "") is (state.p_scenario is not None and 0.01 <= state.p_scenario <= 0.99)
+    if state.precision:
+        assert f"from {ex.n_draws} simulations" in state.precision
+
+
+@pytest.mark.parametrize("n_draws, with_point, year", [(7, False, 2030), (200, False, 2028), (501, True, 2030),
+                                                      (200, False, 2031)])
+def test_the_2030_level_read_from_one_column_equals_the_summary_frames_row(n_draws, with_point, year):
+    rng = np.random.default_rng(n_draws)
+    fc = Forecast(YEARS, rng.random((n_draws, len(YEARS))), "x", point=rng.random(len(YEARS)) if with_point else None)
+    frame = fc.summary_frame((80,))
+    expected = (tuple(float(frame.loc[year, c]) for c in ("median", "lo-80", "hi-80"))
+                if year in frame.index else None)
+    assert explorer.level_at(fc, year) == expected

@@ -45,6 +45,8 @@ def data_copy(tmp_path_factory):
     """The project's data folder without the demo province (read in place), in a temporary folder."""
     folder = tmp_path_factory.mktemp("explore") / "data"
     shutil.copytree(config.data_dir(), folder, ignore=shutil.ignore_patterns("demo"))
+    # the save below must find its name free, whatever a planner saved in the project's folder
+    (folder / "scenarios" / "kich_ban_a.yml").unlink(missing_ok=True)
     return folder
 
 
@@ -166,25 +168,36 @@ def test_a_word_typed_as_a_number_is_refused_with_a_message_and_the_value_kept(p
     assert page.locator(".fx-input-training-capacity-factor input").input_value() == "1,5"
 
 
-@pytest.mark.xfail(reason='KNOWN BUG 30/11: failed in the full suite after passing alone; save/load in the app under investigation', strict=False)
+def _wait_for(page, script: str, arg=None) -> None:
+    page.wait_for_function(script, arg=arg, timeout=UPDATE_TIMEOUT_MS)
+
+
+FACTOR, REPLACEMENT, MESSAGE = (".fx-input-training-capacity-factor input", ".fx-input-replacement-rate input",
+                                ".fx-message")
+
+
 def test_a_scenario_saved_with_a_vietnamese_name_loads_back(page, data_copy):
+    # Self-contained: it sets the levers it saves (rather than relying on what earlier tests
+    # left), and every check after a click waits for the screen, since the kernel's updates
+    # arrive one widget at a time (the box values first, the message last)
+    _type(page, ".fx-input-training-capacity-factor", "1,5")
+    _show(page, f"{REPLACEMENT}", STAFFING)
+    _type(page, ".fx-input-replacement-rate", "0%")
+    _wait_for(page, "([f, r]) => document.querySelector(f).value === '1,5' && document.querySelector(r).value === '0%'",
+              [FACTOR, REPLACEMENT])
     _show(page, ".fx-name input", "Lưu, nạp và so sánh kịch bản")
     _type(page, ".fx-name", "kịch bản A")
     page.get_by_role("button", name="Lưu kịch bản").click()
-    page.wait_for_function("() => document.querySelector('.fx-message').innerText.includes('Đã lưu')",
-                           timeout=UPDATE_TIMEOUT_MS)
-    assert "“kịch bản A”" in page.inner_text(".fx-message")
+    _wait_for(page, "m => document.querySelector(m).innerText.includes('Đã lưu')", MESSAGE)
+    assert "“kịch bản A”" in page.inner_text(MESSAGE)
     assert (data_copy / "scenarios" / "kich_ban_a.yml").exists()
 
-    factor = page.locator(".fx-input-training-capacity-factor input")
     page.get_by_role("button", name="Về kịch bản gốc").click()
-    page.wait_for_function("() => document.querySelector('.fx-input-training-capacity-factor input').value === '1'",
-                           timeout=UPDATE_TIMEOUT_MS)
+    _wait_for(page, "([f, r, m]) => document.querySelector(f).value === '1' && document.querySelector(r).value !== '0%'"
+              " && !document.querySelector(m).innerText.includes('Đã lưu')", [FACTOR, REPLACEMENT, MESSAGE])
     page.locator(".fx-saved select").select_option(label="kịch bản A")
     page.get_by_role("button", name="Nạp kịch bản").click()
-    page.wait_for_function("() => document.querySelector('.fx-input-training-capacity-factor input').value === '1,5'",
-                           timeout=UPDATE_TIMEOUT_MS)
-    assert factor.input_value() == "1,5"
-    assert page.locator(".fx-input-replacement-rate input").input_value() == "0%"
-    assert "Đã nạp kịch bản “kịch bản A”" in page.inner_text(".fx-message")
+    _wait_for(page, "([f, r, m]) => document.querySelector(f).value === '1,5' && document.querySelector(r).value === '0%'"
+              " && document.querySelector(m).innerText.includes('Đã nạp kịch bản “kịch bản A”')",
+              [FACTOR, REPLACEMENT, MESSAGE])
     assert page.errors == []

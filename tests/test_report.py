@@ -111,7 +111,6 @@ def test_the_method_notes_exist_in_both_languages(lang):
     assert config.methods_file_for(lang).is_file()
 
 
-@pytest.mark.xfail(reason='KNOWN GAP 30/11: docs/methods.vi.md §3 lacks the new accuracy figures of issue 19; translate them', strict=False)
 def test_the_vietnamese_method_notes_follow_the_english_ones():
     """Same sections in the same order, and every figure of a section in its translation too."""
     from forecast import config

@@ -390,17 +390,17 @@ def test_simulate_command_on_the_demo_data(tmp_path):
     assert doc["targets"]["T11"]["kind"] == "count"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--scenario", "no_such"], "no scenario 'no_such'"),
-    (["--draws", "0"], "--draws"),
-    (["--end-year", "2050"], "2045"),
-    (["--data", "/nonexistent/folder"], "no such dataset folder"),
+@pytest.mark.parametrize(("args", "message", "code"), [
+    (["--scenario", "no_such"], "no scenario 'no_such'", 1),
+    (["--draws", "0"], "--draws", 2),  # an option out of range is bad usage: exit 2 (tests/test_hostile_inputs.py)
+    (["--end-year", "2050"], "2045", 2),
+    (["--data", "/nonexistent/folder"], "no such dataset folder", 1),
 ])
-def test_simulate_command_refuses_bad_input(tmp_path, capsys, args, message):
+def test_simulate_command_refuses_bad_input(tmp_path, capsys, args, message, code):
     from forecast.cli import main
 
     out = tmp_path / "x.json"
-    assert main(["simulate", *args, "--json", str(out)]) == 1
+    assert main(["simulate", *args, "--json", str(out)]) == code
     assert message in capsys.readouterr().err
     assert not out.exists()
 

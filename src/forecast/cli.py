@@ -22,8 +22,13 @@ class UserError(Exception):
     """An error caused by the user's input; printed without a traceback (exit 1)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every sub-command of :mod:`forecast.commands`."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser with every sub-command of :mod:`forecast.commands`.
+
+    With ``only`` (a command's module name), just that command is imported and added:
+    importing every command (models, reports, the explorer) costs seconds that a
+    ``forecast validate`` should not pay.
+    """
     parser = argparse.ArgumentParser(
         prog="forecast",
         description="Forecasting workbench for the 2030 qualification targets of Lạng Sơn's Plan 165/KH-UBND.",
@@ -32,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if only is not None and info.name != only:
+            continue
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         if hasattr(module, "register"):
             module.register(sub)
@@ -40,8 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``forecast`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_in = sys.argv[1:] if argv is None else list(argv)
+    # The command word picks its module alone (a module may register a parser of another
+    # name: then, or for --help or a typo, every command is loaded as before).
+    word = next((a for a in args_in if not a.startswith("-")), None)
+    names = {m.name for m in pkgutil.iter_modules(commands.__path__)}
+    parser = build_parser(word if word in names and not word.startswith("_") else None)
+    args = parser.parse_args(args_in)
     try:
         return int(args.func(args) or 0)
     except UserError as exc:

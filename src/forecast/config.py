@@ -76,6 +76,16 @@ def units_file() -> Path:
     return data_dir() / "units.csv"
 
 
+def provinces_file() -> Path:
+    """The 34 provincial-level units from 1 July 2025 (code, names): labels for national runs."""
+    return data_dir() / "provinces.csv"
+
+
+def national_dir(base: Path | None = None) -> Path:
+    """The national roll-up of a multi-province run: ``<reports>/national/``."""
+    return (base or reports_dir()) / "national"
+
+
 def crosswalk_file() -> Path:
     """The project's copy of the 1 July 2025 commune crosswalk (with sources)."""
     return data_dir() / "crosswalk_2025.csv"
@@ -95,6 +105,10 @@ def scenarios_dir() -> Path:
 #: kernel (Voilà starts the kernel; the notebook's launcher reads them): setting → variable.
 EXPLORE_ENV = {"data_dir": "FORECAST_EXPLORE_DATA", "lang": "FORECAST_EXPLORE_LANG",
                "scenario": "FORECAST_EXPLORE_SCENARIO", "n_draws": "FORECAST_EXPLORE_DRAWS"}
+#: Simulation draws per projection in the explorer: an update takes about 0.3 s on a quiet machine
+#: (docs/explorer.md); the probability's Monte-Carlo standard error is at most 0.5/√200 = 3.5 points
+#: (shown on screen).
+EXPLORE_DRAWS = 200
 
 
 def explore_notebook() -> Path:
@@ -151,6 +165,14 @@ def hindcast_cache_dir() -> Path:
     (beside the report sets the runner writes).
     """
     return _env_path("FORECAST_CACHE", reports_dir() / ".cache") / "hindcast"
+
+
+def plan_cache_dir() -> Path:
+    """Where the annual run caches its training plan (keyed by the inputs' hashes and settings).
+
+    ``FORECAST_CACHE/plan`` when ``FORECAST_CACHE`` is set, else ``REPORTS/.cache/plan``.
+    """
+    return _env_path("FORECAST_CACHE", reports_dir() / ".cache") / "plan"
 
 
 def chromium_executable() -> Path | None:

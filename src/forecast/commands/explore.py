@@ -19,6 +19,7 @@ from pathlib import Path
 
 from forecast import config
 from forecast.cli import UserError
+from forecast.reports import cleansave
 from forecast.reports.kernel import ensure_kernel
 
 DEFAULT_PORT = 8866
@@ -34,7 +35,8 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language on opening (default vi)")
     p.add_argument("--scenario", default="baseline", help="starting scenario (default baseline)")
-    p.add_argument("--draws", type=int, default=500, help="simulation draws per projection (default 500)")
+    p.add_argument("--draws", type=int, default=config.EXPLORE_DRAWS,
+                   help=f"simulation draws per projection (default {config.EXPLORE_DRAWS}; more are more precise and slower)")
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     p.set_defaults(func=run)
@@ -83,6 +85,10 @@ def run(args) -> int:
     if not notebook.exists():
         raise UserError(f"{notebook}: the explorer's notebook is missing")
     ensure_kernel()
+    try:  # JupyterLab, opened from this environment, then saves the launcher clean
+        cleansave.install_hook()
+    except OSError as exc:  # a read-only environment: the app itself does not need it
+        print(f"note: JupyterLab's clean-save hook not installed ({exc})", file=sys.stderr)
     cmd = voila_command(notebook, args.port, args.ip, open_browser=not args.no_browser)
     print(f"Công cụ khám phá kịch bản / Scenario explorer: http://{args.ip}:{args.port}/  (Ctrl+C để dừng / to stop)",
           flush=True)

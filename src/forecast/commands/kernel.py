@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forecast.reports import cleansave
 from forecast.reports.kernel import ensure_kernel
 
 
@@ -13,4 +14,6 @@ def register(sub) -> None:
 def run(args) -> int:
 
     print(f"kernel: {ensure_kernel()}")
+    # the explorer's launcher is saved without outputs by JupyterLab (forecast.reports.cleansave)
+    print(f"jupyter config: {cleansave.install_hook()}")
     return 0

@@ -6,6 +6,7 @@ import argparse
 
 from forecast import config
 from forecast.cli import UserError
+from forecast.inputs.provinces import Province, province
 from forecast.synth import DEFAULT_SEED, generate, write_dataset
 
 
@@ -27,6 +28,9 @@ def register(sub) -> None:
     p.add_argument("--communes", type=int, metavar="K",
                    help="a province with K of the registry's 200 communes (drawn with the seed), each fully "
                         "staffed; the levels above make up --staff (or are in proportion to K)")
+    p.add_argument("--province-code", metavar="CODE",
+                   help="label the synthetic province after a unit of the national list (data/provinces.csv), "
+                        "e.g. 20; for test provinces of a national run (forecast run --provinces)")
     p.add_argument("--snapshots", action="store_true",
                    help="also write every yearly roster 2015–2025 to DIR/snapshots/ (large; not shipped)")
     p.set_defaults(func=run)
@@ -41,11 +45,19 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("give --scale or --staff/--communes, not both")
     if sized and args.out is None:
         raise UserError("a province of another size needs --out DIR (data/demo/ is the shipped demo)")
+    if args.province_code is not None and args.out is None:
+        raise UserError("--province-code needs --out DIR (data/demo/ is the shipped demo)")
+    try:
+        unit = province(args.province_code) if args.province_code is not None else None
+    except KeyError as exc:
+        raise UserError(f"--province-code: {exc.args[0]}") from None
     out = config.demo_dir() if args.out is None else args.out
     try:
         result = generate(args.seed, args.scale, staff=args.staff, communes=args.communes)
     except ValueError as exc:  # a size that cannot be made
         raise UserError(f"--staff/--communes: {exc}") from None
+    if unit is not None:
+        result.meta = labelled(result.meta, unit, args.province_code)
     written = write_dataset(result, out, snapshots=args.snapshots)
     people = len(result.rosters[max(result.rosters)])
     print(f"forecast synth: SYNTHETIC demonstration data (seed {args.seed}), not Lạng Sơn's real data / "
@@ -55,3 +67,20 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(f"  wrote {path}")
     return 0
+
+
+def labelled(meta: dict, unit: Province, given: str) -> dict:
+    """``dataset.yml`` of a synthetic province named after a unit of the national list.
+
+    The name keeps the word *synthetic* in both languages, and ``synthetic: true`` stays:
+    the figures are generated, only the label is the province's.
+    """
+    out = dict(meta)
+    out.update({
+        "name": f"{unit.name_vi} (mô phỏng) / {unit.name_en} (synthetic)",
+        "province_code": unit.code,
+        "province_name": {"vi": unit.name_vi, "en": unit.name_en},
+        "synthetic": True,
+        "source": f"{meta.get('source', 'forecast synth')} --province-code {given}",
+    })
+    return out

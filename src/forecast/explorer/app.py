@@ -86,7 +86,7 @@ class Explorer(Session):
         return comparing.sweep(self, lever, values)
 
 
-def settings(data_dir: str = "", scenario: str = "baseline", lang: str = "vi", n_draws: int = 500,
+def settings(data_dir: str = "", scenario: str = "baseline", lang: str = "vi", n_draws: int = config.EXPLORE_DRAWS,
              environ: dict | None = None) -> dict:
     """The explorer's settings: the notebook's parameters, overridden by ``forecast explore``'s variables.
 
@@ -95,7 +95,7 @@ def settings(data_dir: str = "", scenario: str = "baseline", lang: str = "vi", n
     """
     env = os.environ if environ is None else environ
     out: dict[str, Any] = {"data_dir": data_dir, "scenario": scenario, "lang": lang, "n_draws": n_draws}
-    defaults = {"data_dir": "", "scenario": "baseline", "lang": "vi", "n_draws": 500}
+    defaults = {"data_dir": "", "scenario": "baseline", "lang": "vi", "n_draws": config.EXPLORE_DRAWS}
     for key, var in ENV.items():
         if env.get(var) and out[key] == defaults[key]:
             out[key] = int(env[var]) if key == "n_draws" else env[var]
@@ -103,7 +103,8 @@ def settings(data_dir: str = "", scenario: str = "baseline", lang: str = "vi", n
 
 
 def launch(data_dir: str = "", scenario: str = "baseline", target: str = "T06", unit: str = config.PROVINCE_CODE,
-           p_required: float = 0.8, lang: str = "vi", n_draws: int = 500, seed: int = 0) -> Explorer:
+           p_required: float = 0.8, lang: str = "vi", n_draws: int = config.EXPLORE_DRAWS,
+           seed: int = 0) -> Explorer:
     """Build the explorer and show it (the notebook's one call); returns it for the next cell."""
     s = settings(data_dir, scenario, lang, n_draws)
     explorer = Explorer(data_dir=s["data_dir"] or None, scenario=s["scenario"], target=target, unit=unit,

@@ -13,6 +13,7 @@ May import domain … reports.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,9 +30,24 @@ CHART_COLUMNS = {"series": "series", "year": "year", "mean": "mean", "median": "
                  "hi-80": "hi80", "lo-95": "lo95", "hi-95": "hi95", "threshold": "threshold"}
 
 
+def _part(text: str) -> str:
+    """A piece of a file name from data: kept when it is letters, digits, ``-`` and ``_`` only
+    (``T06``, ``06112``), else slugged (no separator, dot or ``..`` survives)."""
+    return text if _SAFE_PART.fullmatch(text) else (slug(text) or "x")
+
+
+_SAFE_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def export_stem(scenario: str, target_id: str, unit: str, folder: Path, when: _dt.datetime) -> str:
-    """A file stem not yet used in ``folder``: scenario slug, target, unit and time."""
-    base = f"{slug(scenario) or 'kich_ban'}_{target_id}_{unit}_{when:%Y%m%d-%H%M%S}"
+    """A file stem not yet used in ``folder``: scenario slug, target, unit and time.
+
+    Every piece comes from data, so each is made a plain name (:func:`_part`), and the
+    files it names are checked to lie directly inside ``folder``.
+    """
+    base = f"{slug(scenario) or 'kich_ban'}_{_part(str(target_id))}_{_part(str(unit))}_{when:%Y%m%d-%H%M%S}"
+    if (Path(folder) / f"{base}.png").resolve().parent != Path(folder).resolve():  # pragma: no cover - a guard
+        raise ValueError(f"export name {base!r} would leave {folder}")
     stem, k = base, 1
     while any((folder / f"{stem}{ext}").exists() for ext in (".png", ".xlsx")):
         k += 1

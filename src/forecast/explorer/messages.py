@@ -144,6 +144,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "qualification hold the share below the threshold, and courses last long enough that few can "
             "graduate before {year}. Combine other levers (qualified recruits, fewer leavers) or review the "
             "target."),
+        "precision": ("Xác suất ước tính từ {n} lần mô phỏng: sai số mô phỏng ±{pp} điểm % (một sai số chuẩn). "
+                      "Chênh lệch giữa hai giá trị đòn bẩy chính xác hơn: mọi lần tính dùng chung các số ngẫu nhiên.",
+                      "Probability estimated from {n} simulations: Monte-Carlo error ±{pp} points (one standard "
+                      "error). Differences between two lever values are more precise: every run shares the same "
+                      "random numbers."),
         "unit_places": (" (của riêng đơn vị này)", " (for this unit alone)"),
         "cost": ("; chi phí {cost} triệu đồng mỗi năm", "; cost {cost} million VND a year"),
     }.items()

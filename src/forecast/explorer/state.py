@@ -50,6 +50,8 @@ class ViewState:
         The level and the gap in one line, in the view's language.
     scenario_name : str
         The display name of the scenario the levers started from.
+    precision : str
+        The Monte-Carlo error of the scenario's probability in words ("" when none is shown).
     """
 
     target_id: str
@@ -70,4 +72,5 @@ class ViewState:
     gap: float | None = None
     level_text: str = ""
     scenario_name: str = ""
+    precision: str = ""
     extra: dict = field(default_factory=dict)

@@ -246,7 +246,8 @@ class Widgets:
         """The results of ``state``: chart, verdict, level and gap, table, status."""
         self.image.value = self.ex.png()
         self.verdict.value = f"<p><b>{escape(state.verdict)}</b></p>"
-        self.level.value = f"<p>{escape(state.level_text)}</p>" if state.level_text else ""
+        self.level.value = (f"<p>{escape(state.level_text)}</p>" if state.level_text else "") + (
+            f"<p style='color:#555;font-size:85%'>{escape(state.precision)}</p>" if state.precision else "")
         self.table.value = probability_table_html(state, self.ex.targets)
         self.status.value = text("done", state.lang, s=fmt.number(state.seconds, 2, state.lang))
 

@@ -25,6 +25,7 @@ import pandas as pd
 from forecast import atomic, config
 from forecast.domain.targets import indicator_ids, load_targets
 from forecast.inputs import units as units_mod
+from forecast.inputs.plausible import headcount_problems
 from forecast.inputs.tables import (
     Problem,
     Table,
@@ -103,7 +104,9 @@ def check_observations(table: Table, source: str | None = None) -> tuple[pd.Data
     (``indicator, unit_code, year`` and ``numerator``+``denominator`` or ``value``);
     known indicator; year a whole number in [2000, this year]; unit code known and
     valid on 31 October of the year; counts numeric, whole, non-negative; numerator ≤
-    denominator; denominator > 0; T11 has a count and no denominator; percent values in
+    denominator; denominator > 0; counts within the plausibility limits of
+    :mod:`forecast.inputs.plausible` (a unit's size by level, no population above the unit's
+    whole staff); T11 has a count and no denominator; percent values in
     0–100 and on one scale per indicator (no 0–1 shares mixed with percents); a row
     with counts and a value agrees within 0.5 point; no duplicate (indicator, unit,
     year).
@@ -181,6 +184,7 @@ def check_observations(table: Table, source: str | None = None) -> tuple[pd.Data
 
     count_ind = ind.isin(_count_indicators())
     num = den = pd.Series(np.nan, index=df.index)
+    thousands = pd.Series(False, index=df.index)  # counts written 1.234 for 1234: not compared below
     if has_counts:
         num, nbad, nmsg = parse_numbers(df["numerator"])
         den, dbad, dmsg = parse_numbers(df["denominator"])
@@ -194,11 +198,14 @@ def check_observations(table: Table, source: str | None = None) -> tuple[pd.Data
             nonwhole = v.notna() & (v % 1 != 0) & ~neg & ~rebased
             dotted = raw.str.strip().str.fullmatch(r"\d{1,3}(\.\d{3})+")
             problems += table.at(nonwhole & dotted, col, "'{v}' has a thousands separator: "
-                                 "write the headcount without it", v=raw)
+                                 "write the headcount without it ({w})", v=raw, w=raw.str.strip().str.replace(".", ""))
             problems += table.at(nonwhole & ~dotted, col, "'{v}' is not a whole headcount", v=raw)
             bad |= (neg | nonwhole).to_numpy()
+            thousands |= nonwhole & dotted
         share_rows = ~count_ind & known_ind
-        gt = share_rows & num.notna() & den.notna() & (num > den)
+        # A thousands dot makes 1234 read as 1.234: comparing it would add a second, misleading
+        # message ("14 is greater than the denominator 1.234") to the one above.
+        gt = share_rows & num.notna() & den.notna() & (num > den) & ~thousands
         problems += table.at(gt, "numerator", "numerator {n} is greater than the denominator {d}",
                              n=df["numerator"], d=df["denominator"])
         zero = share_rows & (den == 0)
@@ -211,6 +218,9 @@ def check_observations(table: Table, source: str | None = None) -> tuple[pd.Data
         den_no_num = den.notna() & num.isna() & ~nbad
         problems += table.at(den_no_num, "numerator", "numerator is empty")
         bad |= (gt | zero | need_den | t11_den | den_no_num).to_numpy()
+        implausible, over = headcount_problems(table, ind, code, yr, res["level"].where(res["valid"]), num, den)
+        problems += implausible
+        bad |= over
     val = pd.Series(np.nan, index=df.index)
     if "value" in cols:
         val, vbad, vmsg = parse_numbers(df["value"], percent=True)
@@ -223,7 +233,7 @@ def check_observations(table: Table, source: str | None = None) -> tuple[pd.Data
                              "are percentages (0–100): use one scale, in percent", v=df["value"])
         bad |= mixed
         both = num.notna() & den.notna() & (den > 0) & val.notna()
-        disagree = both & ((100 * num / den.where(den > 0) - val).abs() > 0.5)
+        disagree = both & ((100 * num / den.where(den > 0) - val).abs() > 0.5) & ~thousands
         problems += table.at(disagree, "value", "value {v} disagrees with numerator/denominator ({p}%)",
                              v=df["value"], p=(100 * num / den.where(den > 0)).round(1).astype(str))
         bad |= disagree.to_numpy()

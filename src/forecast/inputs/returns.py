@@ -28,6 +28,7 @@ from forecast import atomic
 from forecast.domain import definitions, posts, vocabulary
 from forecast.inputs import units as units_mod
 from forecast.inputs.observations import MIN_YEAR, OBS_COLUMNS, _typed, combine, max_year, unit_name_messages
+from forecast.inputs.plausible import MAX_STAFF
 from forecast.inputs.tables import (
     TOTAL_ROW,
     Problem,
@@ -342,7 +343,7 @@ def _row_counts(ws: Sheet, r: int, colmap: dict, merged: set, shown: str) -> tup
                 continue
             if re.fullmatch(r"\d{1,3}(\.\d{3})+", v.strip()):
                 problems.append(Problem(shown, ws.title, r, where, f"'{v}' has a thousands separator: write the "
-                                        "headcount without it"))
+                                        f"headcount without it ({v.strip().replace('.', '')})"))
                 continue
         else:
             x = float(v)
@@ -352,7 +353,8 @@ def _row_counts(ws: Sheet, r: int, colmap: dict, merged: set, shown: str) -> tup
             problems.append(Problem(shown, ws.title, r, where, f"{v} is not a whole number of people"))
         else:
             counts[f] = x
-    if counts.get("total") is None and any(counts.get(f) for f in COUNT_FIELDS):
+    # (a total cell with a problem of its own is absent from ``counts``, and already reported)
+    if "total" in counts and counts["total"] is None and any(counts.get(f) for f in COUNT_FIELDS):
         c = colmap["total"]
         problems.append(Problem(shown, ws.title, r, f"{_col_letter(c)} (Tổng số (người))",
                                 "'Tổng số (người)' is empty while other cells of the row are filled"))
@@ -493,11 +495,13 @@ def read_return(path: Path | str, display: str | None = None,
             rows.append((ind, num, den))
     out = pd.DataFrame(rows, columns=["indicator", "numerator", "denominator"])
     assert info is not None  # no 'Thông tin' sheet is a problem, returned above
-    out["unit_code"] = info["unit_code"]
-    out["year"] = info["year"]
-    out["value"] = np.nan
-    out["source"] = path.name
-    out["flags"] = ""
+    level = units_mod.resolve_codes(pd.Series([info["unit_code"]]), pd.Series([info["year"]]))["level"].iloc[0]
+    staff, cap = out["denominator"].max(), MAX_STAFF.get(str(level), np.inf)  # T09's population: everyone
+    if staff > cap:
+        return _typed(pd.DataFrame(columns=OBS_COLUMNS)), [Problem(shown, None, None, None, (
+            f"the return counts {staff:,.0f} people, implausible for unit {info['unit_code']} at level '{level}' (at "
+            f"most {cap:,}, forecast.inputs.plausible): check the 'Tổng số (người)' cells"))]
+    out = out.assign(unit_code=info["unit_code"], year=info["year"], value=np.nan, source=path.name, flags="")
     return _typed(out), []
 
 

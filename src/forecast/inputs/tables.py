@@ -37,6 +37,7 @@ import pandas as pd
 import yaml
 
 from forecast.domain.vocabulary import slug  # the one reduction of typed words to codes
+from forecast.inputs.cells import may_start_with, trim_and_find_blank
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,8 @@ def read_bounded(path: Path, max_bytes: int | None = None) -> bytes:
 # --- tables ----------------------------------------------------------------------------
 
 #: A row whose first filled cell starts with one of these is a total line, not data.
-TOTAL_ROW = re.compile(r"^\s*(tổng|cộng|tong cong|total)", re.IGNORECASE)
+TOTAL_WORDS = ("tổng", "cộng", "tong cong", "total")
+TOTAL_ROW = re.compile(r"^\s*(" + "|".join(TOTAL_WORDS) + ")", re.IGNORECASE)
 
 
 #: At most this many problems of one kind (one check of one column) are listed per table;
@@ -450,7 +452,7 @@ def read_text_table(path: Path | str, display: str | None = None,
     for h in dupes:
         problems.append(Problem(shown, None, 1, h, "this column heading appears twice"))
     df.columns = headings
-    df = df.loc[:, ~pd.Index(headings).duplicated()]
+    df = df.loc[:, ~pd.Index(headings).duplicated()] if dupes else df  # (the take would copy every column)
     # Line numbers assume one line per record (a quoted line break would shift them).
     rows = np.arange(len(df)) + 2 + skipped
     table = _drop_blank_and_total(df, rows, {h: h for h in df.columns}, shown, None)
@@ -471,44 +473,17 @@ def table_from_frame(df: pd.DataFrame, path: str = "<frame>", first_row: int = 2
     return _drop_blank_and_total(text.reset_index(drop=True), rows, {h: h for h in text.columns}, path, None)
 
 
-def _strip(col: pd.Series) -> pd.Series:
-    """Trim the cells of a text column: the column itself when no cell needs it (no copy),
-    per distinct value when few (fast)."""
-    values = col.to_numpy()
-    if not any(v[:1].isspace() or v[-1:].isspace() for v in values if isinstance(v, str)):
-        return col
-    uniq = pd.unique(col)
-    if len(uniq) * 4 < len(col):
-        return col.map({u: u.strip() for u in uniq})
-    return col.str.strip()
-
-
 def _drop_blank_and_total(df: pd.DataFrame, rows: np.ndarray, letters: dict, path: str,
                           sheet: str | None) -> Table:
-    if len(df):
-        stripped = {c: _strip(df[c]) for c in df.columns}
-        changed = {c: v for c, v in stripped.items() if v is not df[c]}
-        if changed:  # only the trimmed columns are replaced: a big clean file is not copied
-            df = df.assign(**changed) if all(isinstance(c, str) for c in changed) else df.apply(_strip)
-    filled = (df != "").to_numpy() if len(df.columns) else np.zeros((len(df), 0), bool)
-    blank = ~filled.any(axis=1) if filled.size else np.ones(len(df), bool)
-    if len(df) and filled.size:
-        first_idx = filled.argmax(axis=1)
-        # the first filled cell of each row, column by column (no copy of the whole table)
-        first_val = np.empty(len(df), dtype=object)
-        for j in range(df.shape[1]):
-            sel = first_idx == j
-            if sel.any():
-                first_val[sel] = df.iloc[:, j].to_numpy()[sel]
+    df, blank, first_val = trim_and_find_blank(df)
+    total = np.zeros(len(df), bool)
+    if may_start_with(first_val[~blank], TOTAL_WORDS):  # else no row is a total: no match per row
         codes, uniques = pd.factorize(first_val)
-        is_total = pd.Series(uniques, dtype=object).str.match(TOTAL_ROW).fillna(False).to_numpy(dtype=bool)
-        total = is_total[codes] & ~blank
-    else:
-        total = np.zeros(len(df), bool)
+        total = pd.Series(uniques, dtype=object).str.match(TOTAL_ROW).fillna(False).to_numpy(bool)[codes] & ~blank
     keep = ~(blank | total)
-    if keep.all():  # nothing to drop: no copy of the table
-        return Table(df.reset_index(drop=True), rows, letters, path, sheet)
-    return Table(df[keep].reset_index(drop=True), rows[keep], letters, path, sheet)
+    if keep.all():  # nothing to drop: no copy of the table (set_axis, unlike reset_index, copies nothing)
+        return Table(df.set_axis(pd.RangeIndex(len(df)), axis=0, copy=False), rows, letters, path, sheet)
+    return Table(df[keep].set_axis(pd.RangeIndex(int(keep.sum())), copy=False), rows[keep], letters, path, sheet)
 
 
 # --- numbers -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def check_text_file(path: Path, shown: str | None = None) -> list[Problem]:
     elif "person_id" in table.frame.columns and {"from_year", "to_year"} & set(table.frame.columns):
         _frame, more = check_roster_history(table)
     elif "person_id" in table.frame.columns:
-        _frame, more = check_roster(table)
+        _frame, more = check_roster(table, frame=False)  # the problems only: no copy of a big roster
     else:
         _frame, more = check_observations(table)
     return problems + more

@@ -372,6 +372,13 @@ def _default_rows(comps, mixture_rows, s: Settings, variant: dict | None = None,
     return rows, used, weights
 
 
+def _combination_work(args):
+    """:func:`_default_rows` on one thread (runs in a worker process)."""
+    comps, mixture, s, variant, name = args
+    with threadpool_limits(1):
+        return _default_rows(comps, mixture, s, variant, name)
+
+
 def mean_weights(weights: list, components=COMPONENTS) -> dict:
     """The pooled weights by horizon averaged over origins (each counted by its forecasts)."""
     if not weights:
@@ -472,11 +479,22 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
     comps = global_points(panel, comps, s, jobs)
     mixture = [r for r in rows if r[0] == "_mixture"]
     rows = [r for r in rows if r[0] != "_mixture"]
-    global_rows, _, _ = _default_rows(comps, mixture, s, {"components": (GLOBAL,)}, name=GLOBAL)
-    default_rows, used, weights = _default_rows(comps, mixture, s)
-    figures = summarise(rows + global_rows + default_rows, s.horizons)
-    variant_figures = {name: summarise(_default_rows(comps, mixture, s, v)[0], s.horizons).get(DEFAULT)
-                       for name, v in (variants or {}).items()}
+    # the default, the global model alone and each variant are combinations of the same cached
+    # component forecasts: each learns its own weights per origin, one process per core
+    clash = {DEFAULT, GLOBAL} & set(variants or {})
+    if clash:
+        raise ValueError(f"a variant cannot be named {', '.join(sorted(clash))}")
+    tasks = [(DEFAULT, None, DEFAULT), (GLOBAL, {"components": (GLOBAL,)}, GLOBAL)]
+    tasks += [(name, v, DEFAULT) for name, v in (variants or {}).items()]
+    combo_work = [(comps, mixture, s, v, name) for _, v, name in tasks]
+    if jobs > 1 and len(combo_work) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            combos = dict(zip([t[0] for t in tasks], pool.map(_combination_work, combo_work), strict=True))
+    else:
+        combos = {t[0]: _combination_work(w) for t, w in zip(tasks, combo_work, strict=True)}
+    default_rows, used, weights = combos[DEFAULT]
+    figures = summarise(rows + combos[GLOBAL][0] + default_rows, s.horizons)
+    variant_figures = {name: summarise(combos[name][0], s.horizons).get(DEFAULT) for name in (variants or {})}
     order = peers + list(OWN_COMPONENTS) + [DEFAULT]
     methods = {m: figures[m] for m in order if m in figures}
     notes.append("global_boost is scored with its own calibrated past errors; where no horizon had enough of them "

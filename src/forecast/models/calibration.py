@@ -127,6 +127,72 @@ def simplex_grid(k: int, step: float = WEIGHT_STEP) -> np.ndarray:
     return np.array(rows)
 
 
+def best_weights(points: np.ndarray, outcomes: np.ndarray, weights: np.ndarray,
+                 step: float = WEIGHT_STEP) -> np.ndarray:
+    """Weights on the simplex grid of ``step`` minimising the weighted mean absolute error.
+
+    The loss is convex in the weights, so the search need not visit every grid
+    point (3,003 of them for six components at 0.1): it starts from the best point
+    of the grid twice as coarse, then moves ``step`` of weight from one component
+    to another (or two such moves at once, when no single one helps) while that
+    lowers the loss. On a convex loss this ends at, or next to, the best point of
+    the fine grid, at a fraction of the cost.
+
+    Parameters
+    ----------
+    points : ndarray (n, k)
+        Component point forecasts.
+    outcomes : ndarray (n,)
+    weights : ndarray (n,)
+        Weight of each past forecast.
+    step : float
+        Grid step of the result.
+    """
+    P = np.asarray(points, dtype=float)
+    y = np.asarray(outcomes, dtype=float)
+    wts = np.asarray(weights, dtype=float)
+    k = P.shape[1]
+    n_steps = int(round(1 / step))
+    coarse = simplex_grid(k, 2 * step) if n_steps % 2 == 0 and k > 2 else simplex_grid(k, step)
+    w = coarse[int(np.argmin(wts @ np.abs(y[:, None] - P @ coarse.T)))].copy()
+    if k < 2:
+        return w
+    pairs = np.array([(i, j) for i in range(k) for j in range(k) if i != j])
+    moves = step * (P[:, pairs[:, 1]] - P[:, pairs[:, 0]])       # (n, pairs): weight from i to j
+    # two moves at once, for a valley no single move descends (e.g. from one component to two others)
+    a, b = np.triu_indices(len(pairs), 1)
+    a, b = a[pairs[a, 1] != pairs[b, 0]], b[pairs[a, 1] != pairs[b, 0]]
+    a, b = a[pairs[a, 0] != pairs[b, 1]], b[pairs[a, 0] != pairs[b, 1]]
+    fit = P @ w
+    loss = float(wts @ np.abs(y - fit))
+    for _ in range(8 * n_steps):
+        single = wts @ np.abs(y[:, None] - fit[:, None] - moves)
+        single[w[pairs[:, 0]] < step - 1e-9] = np.inf
+        best = int(np.argmin(single))
+        if single[best] < loss - 1e-12 * max(abs(loss), 1.0):
+            chosen = [best]
+            loss = float(single[best])
+        elif not len(a):
+            break
+        else:
+            need = np.zeros((len(a), k))
+            np.add.at(need, (np.arange(len(a)), pairs[a, 0]), step)
+            np.add.at(need, (np.arange(len(a)), pairs[b, 0]), step)
+            double = wts @ np.abs(y[:, None] - fit[:, None] - moves[:, a] - moves[:, b])
+            double[(need > w[None, :] + 1e-9).any(axis=1)] = np.inf
+            best = int(np.argmin(double))
+            if not double[best] < loss - 1e-12 * max(abs(loss), 1.0):
+                break
+            chosen = [int(a[best]), int(b[best])]
+            loss = float(double[best])
+        for m in chosen:
+            i, j = pairs[m]
+            w[i] -= step
+            w[j] += step
+            fit = fit + moves[:, m]
+    return np.round(w * n_steps) / n_steps
+
+
 #: Bounds of the exponent with which errors grow with the horizon when a horizon borrows a
 #: shorter one: 0.5 is a random walk's square root, 1 a trend's linear growth.
 GROWTH_BOUNDS = (0.5, 1.5)
@@ -330,14 +396,12 @@ def learn_calibration(points: np.ndarray, outcomes: np.ndarray, scales: np.ndarr
     banded = levels is not None and kind == "share"
     bands = level_band(np.asarray(levels)[ok], kind) if banded else np.full(len(outcomes), -1)
     n_bands = len(LEVEL_BANDS) + 1
-    grid = simplex_grid(points.shape[1])
 
     def errors_of(sel, w):
         return (error_link(outcomes[sel], kind) - error_link(points[sel] @ w, kind)) / scales[sel]
 
     def learn(sel, key):
-        loss = wts[sel] @ np.abs(outcomes[sel, None] - points[sel] @ grid.T)
-        w = grid[int(np.argmin(loss))]
+        w = best_weights(points[sel], outcomes[sel], wts[sel])
         e = errors_of(sel, w)
         order = np.argsort(e, kind="stable")
         cal.weights[key] = w

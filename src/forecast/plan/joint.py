@@ -137,7 +137,8 @@ class Plan:
                 "met": self.met, "cost_per_year_vnd": self.cost_per_year, "cost_total_vnd": self.cost_total,
                 "unit_costs": {k: c.to_dict() for k, c in self.costs.items()},
                 "enrolments": self.enrolments.to_dict(orient="records"),
-                "iterations": self.iterations, "notes": self.notes}
+                "iterations": self.iterations, "notes": self.notes,
+                "top_probabilities": self.top_probabilities, "top_places": self.top_places}
 
 
 class _Runner:

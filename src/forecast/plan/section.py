@@ -45,7 +45,7 @@ class PlanSection:
 
 def plan_section(dataset, p: float = 0.8, n_draws: int = 200, seed: int = 0, with_efforts: bool = False,
                  scenario="baseline", history: Mapping | None = None,
-                 unit_column: str = "unit_code") -> PlanSection:
+                 unit_column: str = "unit_code", effort_draws: int | None = None) -> PlanSection:
     """Compute the report content of issue 16 for one dataset.
 
     Parameters
@@ -58,6 +58,8 @@ def plan_section(dataset, p: float = 0.8, n_draws: int = 200, seed: int = 0, wit
         Engine draws and seed for every run.
     with_efforts : bool
         Also search each target's own effort (about 14 × 15 engine runs).
+    effort_draws : int, optional
+        Engine draws of the effort searches (default ``n_draws``; fewer make them cheaper).
     scenario, history
         The scenario of every other lever and its estimates (computed once when omitted).
 
@@ -71,7 +73,7 @@ def plan_section(dataset, p: float = 0.8, n_draws: int = 200, seed: int = 0, wit
         history = sc.estimate_baseline(dataset, until=int(pd.to_numeric(roster["year"]).max()))
     plan = joint.least_cost_plan(dataset, scenario, p=p, n_draws=n_draws, seed=seed, history=history)
     proj = sf.project(dataset, plan.scenario, None, joint.YEARS[1], n_draws=n_draws, seed=seed, history=history)
-    efforts = needs.effort_for_every_target(dataset, scenario, p=p, n_draws=n_draws, seed=seed,
+    efforts = needs.effort_for_every_target(dataset, scenario, p=p, n_draws=effort_draws or n_draws, seed=seed,
                                             history=history) if with_efforts else []
     snap = roster[roster["year"] == roster["year"].max()] if "year" in roster else roster
     outlook = units.unit_outlook(snap, proj, p=p, unit_column=unit_column, seed=seed) if unit_column in roster else None

@@ -225,15 +225,23 @@ def allocate(places: Mapping[str, int], outlook: UnitOutlook) -> pd.DataFrame:
 
     Rule: a programme's weight at a unit is the people short, summed over the share targets the
     programme moves (:data:`forecast.plan.effort.DEFAULT_LEVERS`); when no unit is short it is
-    the people without the qualification. Integer places by largest remainder, summing exactly
-    to the plan's.
+    the people without the qualification. A programme serving only the count target (post-graduate
+    study, T11) has no share to fall short of: it is shared in proportion to each unit's in-post
+    headcount (the population of T09, everyone). Integer places by largest remainder, summing
+    exactly to the plan's.
     """
     table = outlook.table
     rows = []
     for pg, total in places.items():
         served = [t for t, levers in DEFAULT_LEVERS.items() if f"programmes.{pg}.capacity" in levers
                   and t in set(table["target"])]
-        if not served or total <= 0:
+        if total <= 0:
+            continue
+        if not served:
+            everyone = table[table["target"] == "T09"].groupby("unit")["denominator"].sum()
+            alloc = largest_remainder(int(total), everyone.to_numpy(float))
+            rows += [{"programme": pg, "unit": u, "places_per_year": int(a), "weight": float(w)}
+                     for u, a, w in zip(everyone.index, alloc, everyone.to_numpy(float), strict=True)]
             continue
         sub = table[table["target"].isin(served)]
         by_unit = sub.groupby("unit").agg(short=("people_short", "sum"),

@@ -29,7 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from forecast import atomic, i18n
-from forecast.reports import exportdata
+from forecast.reports import exportdata, planpage
 from forecast.reports.suppression import MIN_CELL
 
 t = i18n.t
@@ -261,6 +261,14 @@ def document(data: Mapping, results, lang: str = "vi", min_cell: int = MIN_CELL,
     for r in rows:
         if r["status_code"] not in GOOD:
             _para(doc, t("export.task", lang, id=r["id"], action=r["action"]), style="List Number")
+    plan = data.get("plan")
+    if plan:  # the costed training plan (forecast.reports.planrun): what to buy each year, and its cost
+        doc.add_heading(t("plan.heading", lang), level=2)
+        for sentence in planpage.plan_sentences(plan, lang):
+            _para(doc, sentence)
+        for head, body in (planpage.places_table(plan, lang), planpage.cost_table(plan, lang)):
+            _grid(doc, head, body)
+            _para(doc, "", size=6)
     doc.add_heading(f"{ROMAN[3]}. " + t("export.h4", lang), level=1)
     low = [r["id"] for r in rows if r["p_meet"] is not None and r["p_meet"] < 0.5]
     _para(doc, t("export.proposal", lang, ids=", ".join(low)) if low else t("export.proposal_none", lang),

@@ -1,8 +1,9 @@
 """Executing a run's notebooks and publishing the report set.
 
-Notebooks run in worker processes, each kernel in the worker's process group, so an
-interrupted run stops them all (:func:`execute_jobs`); the finished set replaces the
-previous one in one rename (:func:`publish`), under a lock on the output folder
+Notebooks run in worker processes, each keeping one warm kernel (started by the worker,
+reset between notebooks, replaced after a failure: :mod:`forecast.reports.kernel`), and an
+interrupted run stops the workers and their kernels (:func:`execute_jobs`); the finished set
+replaces the previous one in one rename (:func:`publish`), under a lock on the output folder
 (:func:`output_lock`) so two runs never publish into the same folder at once.
 """
 
@@ -20,10 +21,11 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from multiprocessing import util as mp_util
 from pathlib import Path
 
 from forecast.reports import html as report
-from forecast.reports.kernel import ensure_kernel
+from forecast.reports.kernel import WarmKernel, ensure_kernel
 from forecast.reports.runspec import Job
 
 
@@ -65,21 +67,30 @@ def _stderr_to(path: Path):
 
 
 def _execute(job: Job, notebooks: str, workdir: str, kernel: str, header_html: str | None = None,
-             lang: str = "vi") -> JobResult:
-    """Execute one job and render its page (runs in a worker process); ``header_html=None``: no page."""
-    import papermill as pm
+             lang: str = "vi", warm: bool = False) -> JobResult:
+    """Execute one job and render its page (runs in a worker process); ``header_html=None``: no page.
 
+    ``warm``: execute in this process's warm kernel (:func:`_warm_kernel`), reset before the
+    notebook and replaced after a failure; otherwise papermill starts a kernel for this notebook alone.
+    """
+    import papermill as pm
 
     start = time.monotonic()
     out = Path(workdir) / "notebooks" / f"{job.output}.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         with _stderr_to(Path(workdir) / LOG_DIR / f"{job.output}.log"):
-            _papermill(pm, job, notebooks, out, kernel)
+            if warm:
+                _warm_kernel(kernel, notebooks, workdir).execute(
+                    str(Path(notebooks) / job.notebook), str(out), job.parameters)
+            else:
+                _papermill(pm, job, notebooks, out, kernel)
     except pm.PapermillExecutionError as exc:
+        _drop_warm_kernel()  # whatever the failed notebook left, the next one gets a fresh kernel
         return JobResult(job, False, time.monotonic() - start,
                          error=f"{exc.ename}: {exc.evalue}", cell=exc.exec_count)
     except Exception as exc:  # kernel died, notebook unreadable…
+        _drop_warm_kernel()
         return JobResult(job, False, time.monotonic() - start, error=f"{type(exc).__name__}: {exc}")
     if header_html is None:
         return JobResult(job, True, time.monotonic() - start)
@@ -89,6 +100,39 @@ def _execute(job: Job, notebooks: str, workdir: str, kernel: str, header_html: s
     except Exception as exc:
         return JobResult(job, False, time.monotonic() - start, error=f"rendering: {type(exc).__name__}: {exc}")
     return JobResult(job, True, time.monotonic() - start, title=title)
+
+
+#: This process's warm kernel (a worker keeps one for all its notebooks) and what it was started for.
+_WARM: WarmKernel | None = None
+_WARM_FOR: tuple[str, str, str] | None = None
+_WARM_FINALIZER: list[int] = []  # non-empty once this process registered the stop at exit
+
+
+def _warm_kernel(kernel: str, notebooks: str, workdir: str) -> WarmKernel:
+    """This process's warm kernel for ``kernel`` in ``notebooks``, started on first use.
+
+    It is stopped when the process ends normally (a multiprocessing finalizer, which a pool's
+    worker runs on its way out), by :func:`_stop_worker` on SIGTERM, or after a failure.
+    """
+    global _WARM, _WARM_FOR
+    key = (kernel, str(notebooks), str(workdir))
+    if _WARM is not None and _WARM_FOR != key:
+        _drop_warm_kernel()
+    if _WARM is None:
+        log = Path(workdir) / LOG_DIR / f"kernel-{os.getpid()}-{time.monotonic_ns()}.log"
+        _WARM, _WARM_FOR = WarmKernel(kernel, str(notebooks), log), key
+        if not _WARM_FINALIZER:
+            mp_util.Finalize(None, _drop_warm_kernel, exitpriority=10)
+            _WARM_FINALIZER.append(os.getpid())
+    return _WARM
+
+
+def _drop_warm_kernel() -> None:
+    """Stop this process's warm kernel, if any (the next notebook starts a fresh one)."""
+    global _WARM, _WARM_FOR
+    warm, _WARM, _WARM_FOR = _WARM, None, None
+    if warm is not None:
+        warm.shutdown()
 
 
 def _papermill(pm, job: Job, notebooks: str, out: Path, kernel: str) -> None:
@@ -104,19 +148,22 @@ def _papermill(pm, job: Job, notebooks: str, out: Path, kernel: str) -> None:
 
 
 def execute_jobs(jobs: list[Job], workdir: Path, *, notebooks: Path, jobs_at_once: int | None = None,
-                 progress=None, header_html: str | None = "", lang: str = "vi") -> list[JobResult]:
+                 progress=None, header_html: str | None = "", lang: str = "vi", warm: bool = True) -> list[JobResult]:
     """Execute every job; one failure does not stop the others. Results come back in job order.
 
     Each worker renders its notebook's page right after executing it (``header_html``
     is put at the top of every page; ``None`` skips rendering, as the benchmark's floor does).
 
-    Jobs always run in worker processes, so an interruption is handled in one place: on
-    Ctrl-C (or any exception) the workers are stopped at once with their kernels and the
-    queued notebooks are dropped; a worker whose parent dies stops too (Linux).
+    With ``warm`` (the default) each worker keeps one kernel for all its notebooks, reset
+    between them (:class:`forecast.reports.kernel.WarmKernel`); ``warm=False`` starts a
+    kernel per notebook (the benchmark's floor). Jobs always run in worker processes, so an
+    interruption is handled in one place: on Ctrl-C (or any exception) the workers are stopped
+    at once with their kernels and the queued notebooks are dropped; a worker whose parent dies
+    stops too (Linux).
     """
     kernel = ensure_kernel()
     n = jobs_at_once or max(1, min(len(jobs), os.cpu_count() or 1))
-    args = (str(notebooks), str(workdir), kernel, header_html, lang)
+    args = (str(notebooks), str(workdir), kernel, header_html, lang, warm)
     pool = ProcessPoolExecutor(max_workers=n, initializer=_worker_init)
     done: dict[int, JobResult] = {}
     try:
@@ -317,4 +364,12 @@ def _drop_inherited_locks() -> None:
     _HELD_LOCKS.clear()
 
 
+def _forget_inherited_kernel() -> None:
+    """A forked child does not own its parent's warm kernel: forget it, never stop it."""
+    global _WARM, _WARM_FOR
+    _WARM, _WARM_FOR = None, None
+    _WARM_FINALIZER.clear()  # the parent's finalizers are not run in a forked child
+
+
 os.register_at_fork(after_in_child=_drop_inherited_locks)
+os.register_at_fork(after_in_child=_forget_inherited_kernel)

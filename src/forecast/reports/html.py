@@ -403,6 +403,8 @@ def summary(results, provenance_: dict) -> dict:
         "baseline_scenario": baseline,
         "provenance": provenance_,
         "targets": [target_summary(t, baseline) for t in results.targets],
+        # the costed training plan (forecast.reports.planrun.plan_summary), the pages' and exports' source
+        "plan": _clean(getattr(results, "plan", None)),
     }
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from IPython.display import HTML, display
 
 from forecast import config, i18n
-from forecast.reports import fmt, pipeline, plots, review, sections
+from forecast.reports import fmt, pipeline, planpage, planrun, plots, review, sections
 from forecast.reports.blocks import (  # noqa: F401 - re-exported for notebooks and tests
     esc,
     scenario_label,
@@ -54,7 +54,7 @@ def load(results: str = "", *, data_dir: str = "", as_of: int | None = None, lan
     if results:
         return pipeline.load_results(Path(results))
     folder = Path(data_dir) if data_dir else config.demo_dir()
-    return pipeline.prepare_results(folder, as_of=as_of or None, lang=lang)
+    return pipeline.prepare_results(folder, as_of=as_of or None, lang=lang, plan_p=planrun.DEFAULT_P)
 
 
 def show(html_text: str) -> None:
@@ -101,7 +101,17 @@ def status_figure(res, lang: str) -> None:
     show(sections.status_figure_html(res, lang))
 
 
+def training_plan(res, lang: str) -> None:
+    """The costed training plan: places by programme and year, cost, probabilities, units furthest behind."""
+    show(planpage.plan_html(res, lang))
+
+
 # --- one target --------------------------------------------------------------------------------
+def target_effort(res, target_id: str, lang: str) -> None:
+    """What training the target would take (its own effort and its part in the plan; T09 parts, T11 by field)."""
+    show(planpage.effort_html(res, target_id, lang))
+
+
 def target_title(res, target_id: str, lang: str) -> None:
     """The heading of a target's report."""
     title(sections.target_title_text(res, target_id, lang))
@@ -168,6 +178,11 @@ def commune_title(res, unit_code: str, lang: str) -> None:
 def commune_table(res, unit_code: str, lang: str, min_cell: int = 5) -> None:
     """The commune's shares beside the province and the target (small cells hidden)."""
     show(review.commune_table_html(res, unit_code, lang, min_cell))
+
+
+def unit_plan(res, unit_code: str, lang: str) -> None:
+    """The unit's forecast and probability under the plan, its rank and the places allocated to it."""
+    show(planpage.unit_html(res, unit_code, lang))
 
 
 def commune_chart(res, unit_code: str, lang: str, min_cell: int = 5) -> None:

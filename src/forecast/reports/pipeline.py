@@ -44,7 +44,7 @@ from forecast.inputs.dataset import load_dataset
 from forecast.inputs.observations import rebase
 from forecast.inputs.tables import ValidationError
 from forecast.inputs.units import snapshot_date
-from forecast.reports import exports, resultstore
+from forecast.reports import exports, planrun, resultstore
 from forecast.reports import html as report
 from forecast.reports.execute import (  # noqa: F401  (re-exported: the runner's public API)
     LOG_DIR,
@@ -124,6 +124,7 @@ class RunResults:
     coverage: object                # DataFrame: indicators × years, number of units reporting
     warnings: list                  # notes from loading/validation that did not stop the run
     parameters: dict                # the run's parameters (for provenance)
+    plan: dict | None = None        # the costed training plan (forecast.reports.planrun.plan_summary)
 
     def target(self, target_id: str) -> TargetOutcome:
         """One target's outcome by id; ``KeyError`` naming the known ids otherwise."""
@@ -260,7 +261,8 @@ def coverage_table(observations, as_of: int):
 
 def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi",
                     scenarios: tuple[str, ...] | None = None, n_draws: int = DEFAULT_DRAWS,
-                    seed: int = DEFAULT_SEED, extra_files: Sequence[Path] = (), progress=None) -> RunResults:
+                    seed: int = DEFAULT_SEED, extra_files: Sequence[Path] = (), progress=None,
+                    plan_p: float | None = None, plan_draws: int = planrun.DEFAULT_DRAWS) -> RunResults:
     """Validate the data folder and compute everything the reports show, once.
 
     Parameters
@@ -275,6 +277,11 @@ def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi
     n_draws, seed : int
         Monte-Carlo sample size and seed of the scenario engine (fixed seed: two runs on
         the same inputs give the same numbers).
+    plan_p, plan_draws
+        Required probability and engine draws of the costed training plan
+        (:mod:`forecast.reports.planrun`, cached by its inputs); ``None`` (the default here; the
+        annual run passes the spec's ``plan_p``, default 0.8) skips it, and so does a run without
+        scenarios or a dataset without a roster.
 
     Raises
     ------
@@ -299,6 +306,8 @@ def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi
     # the engine's hindcast (cached by the inputs' hashes): the verdict's scores and the engine's calibrated spread
     run_hc = runhindcast.for_run(ds, data_dir, seed=seed, say=say) if scenarios != () else runhindcast.RunHindcast()
     scen_meta, projections = _project_scenarios(ds, as_of, scenarios, n_draws, seed, say, run_hc.calibration)
+    plan_doc = (planrun.plan_document(ds, data_dir, p=plan_p, n_draws=plan_draws, seed=seed, say=say)
+                if plan_p is not None and scenarios != () else None)
     say("re-basing commune history onto the current communes")
     units_obs, rebase_notes = _rebased(obs, as_of)
     hindcast_scores = run_hc.scores
@@ -343,7 +352,9 @@ def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi
         communes=communes, coverage=coverage_table(obs, as_of),
         warnings=[str(w) for w in rebase_notes],
         parameters={"as_of": int(as_of), "lang": lang, "data_dir": str(data_dir),
-                    "scenarios": [s["name"] for s in scen_meta], "n_draws": n_draws, "seed": seed},
+                    "scenarios": [s["name"] for s in scen_meta], "n_draws": n_draws, "seed": seed,
+                    "plan_p": plan_p if plan_doc else None, "plan_draws": plan_draws if plan_doc else None},
+        plan=planrun.plan_summary(plan_doc),
     )
 
 
@@ -466,6 +477,7 @@ def _prepare_and_publish(opts: RunOptions, spec: dict, spec_path: Path, shared: 
         results = prepare_results(
             opts.data_dir, as_of=opts.as_of, lang=opts.lang, scenarios=scenarios,
             n_draws=int(prep.get("n_draws", DEFAULT_DRAWS)), seed=int(prep.get("seed", DEFAULT_SEED)),
+            plan_p=prep.get("plan_p", planrun.DEFAULT_P), plan_draws=int(prep.get("plan_draws", planrun.DEFAULT_DRAWS)),
             extra_files=[config.targets_file(), spec_path,
                          *sorted({notebooks / e["notebook"] for e in spec["notebooks"]})],
             progress=say)

@@ -111,9 +111,14 @@ def load_spec(path: Path | None = None) -> dict:
     if not isinstance(prep, dict):
         problems.append(f"{path}: prepare: must be a mapping")
         prep = {}
-    for key in sorted(set(prep) - {"n_draws", "seed", "scenarios"}):
-        problems.append(f"{path}: prepare: unknown key {key!r} (known: n_draws, scenarios, seed)")
-    for key, lowest, highest in (("n_draws", 1, MAX_DRAWS), ("seed", 0, 2**32 - 1)):
+    for key in sorted(set(prep) - {"n_draws", "seed", "scenarios", "plan_p", "plan_draws"}):
+        problems.append(f"{path}: prepare: unknown key {key!r} (known: n_draws, plan_draws, plan_p, scenarios, seed)")
+    plan_p = prep.get("plan_p")
+    if "plan_p" in prep and plan_p is not None and (isinstance(plan_p, bool) or not isinstance(plan_p, int | float)
+                                                    or not 0 < plan_p < 1):
+        problems.append(f"{path}: prepare: plan_p must be a probability strictly between 0 and 1 "
+                        f"(or empty: no training plan), got {plan_p!r}")
+    for key, lowest, highest in (("n_draws", 1, MAX_DRAWS), ("seed", 0, 2**32 - 1), ("plan_draws", 20, MAX_DRAWS)):
         value = prep.get(key)
         if key in prep and (not isinstance(value, int) or isinstance(value, bool) or not lowest <= value <= highest):
             problems.append(f"{path}: prepare: {key} must be a whole number from {lowest} to {highest}, "

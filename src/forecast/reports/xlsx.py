@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forecast import atomic, i18n
-from forecast.reports import exportdata
+from forecast.reports import exportdata, planpage
 from forecast.reports.suppression import MIN_CELL
 
 #: Excel number formats: a share or a probability, a pace, a headcount.
@@ -102,6 +102,37 @@ def _scenarios_sheet(ws: Worksheet, data: Mapping, labels: Mapping[str, str], la
     _table(ws, [exportdata.header("id", lang), *heads], rows, {i + 1: PERCENT for i in range(len(names))})
 
 
+def _plan_sheet(ws: Worksheet, plan: Mapping, names: Mapping[str, str], lang: str) -> None:
+    """The costed training plan (``summary.json``'s ``plan``): places and cost in VND, by year, by unit."""
+    t = i18n.t
+    years = [str(y) for y in plan["years"]]
+    head = [t("plan.col_programme", lang), *years, t("plan.col_unit_cost", lang), t("plan.col_cost_total", lang),
+            t("plan.col_basis", lang)]
+    rows = [[planpage.programme_name(pg, lang), *[int(n)] * len(years), plan["unit_costs"][pg]["vnd"],
+             plan["cost_by_programme_vnd"][pg], planpage.basis_text(plan["unit_costs"][pg], lang)]
+            for pg, n in plan["places_per_year"].items()]
+    _table(ws, head, rows, {i: COUNT for i in range(1, len(years) + 3)})
+    ws.append([])
+    start = ws.max_row + 1
+    ws.append([t("plan.col_year", lang), t("plan.col_participants", lang), t("plan.col_cost", lang)])
+    for y in years:
+        ws.append([int(y), round(sum(v[y] for v in plan["participants"].values())), plan["cost_by_year_vnd"][y]])
+    ws.append([t("plan.total", lang), None, plan["cost_total_vnd"]])
+    for _year, b, c in ws.iter_rows(min_row=start + 1, max_col=3):
+        b.number_format = c.number_format = COUNT
+    ws.append([])
+    ws.append([t("plan.unit_alloc_heading", lang)])
+    ws.append([t("plan.col_programme", lang), t("export.col.unit_code", lang), t("export.col.unit", lang),
+               t("plan.col_places", lang)])
+    for r in plan["allocation"]:
+        if int(r["places_per_year"]) > 0:
+            ws.append([planpage.programme_name(r["programme"], lang), r["unit"], names.get(r["unit"], r["unit"]),
+                       int(r["places_per_year"])])
+    ws.append([])
+    for sentence in [*planpage.plan_sentences(plan, lang), t("plan.unit_alloc_rule", lang)]:
+        ws.append([sentence])
+
+
 def workbook(data: Mapping, results, lang: str = "vi", min_cell: int = MIN_CELL) -> Workbook:
     """The workbook of a run (see the module's description).
 
@@ -133,6 +164,13 @@ def workbook(data: Mapping, results, lang: str = "vi", min_cell: int = MIN_CELL)
         _flag_row(ws, synthetic, lang, i18n.t("export.col.p_meet", lang))
         labels = {s["name"]: s.get("label") for s in (results.scenarios or [])}
         _scenarios_sheet(ws, data, labels, lang)
+    if data.get("plan"):
+        ws = wb.create_sheet(sheet_name("plan", lang, synthetic))
+        _flag_row(ws, synthetic, lang, i18n.t("plan.heading", lang))
+        communes = getattr(results, "communes", None)
+        names = ({} if communes is None or not len(communes) else
+                 dict(zip(communes["unit_code"].astype(str), communes["name"].astype(str), strict=False)))
+        _plan_sheet(ws, data["plan"], names, lang)
     return wb
 
 

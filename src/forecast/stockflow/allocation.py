@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,33 @@ def _key(value) -> str:
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+_DERIVED: dict = {}
+
+
+def derived(kind: str, groups: pd.DataFrame, estimated: Any, build: Callable[[pd.DataFrame, Any], dict]) -> dict:
+    """``build(groups, estimated)``, memoised per (groups, estimated) pair of objects.
+
+    The allocation weights and the appointees' mixes depend on the cohort groups and on
+    the history's frames, not on the levers; the explorer and the effort solver project
+    one roster with one history many times. The entry holds both objects, so their ids
+    cannot be reused while it lives; the arrays returned are read-only, since every
+    projection shares them.
+    """
+    if estimated is None:
+        return build(groups, estimated)
+    key = (kind, id(groups), id(estimated))
+    hit = _DERIVED.get(key)
+    if hit is not None and hit[0] is groups and hit[1] is estimated:
+        return hit[2]
+    value = build(groups, estimated)
+    for arr in value.values():
+        arr.flags.writeable = False
+    if len(_DERIVED) > 32:
+        _DERIVED.clear()
+    _DERIVED[key] = (groups, estimated, value)
+    return value
 
 
 def group_weights(groups: pd.DataFrame, estimated) -> dict:
@@ -186,7 +214,11 @@ def _fill_level(rest: np.ndarray, w_row: np.ndarray, left: np.ndarray) -> np.nda
     starts = np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]])
     runs = np.add.reduceat(rest, starts, axis=0, dtype=COUNT)  # counts fit, see COUNT
     run_cls = cls[starts]
-    E = np.stack([runs[run_cls == k].sum(axis=0, dtype=np.float64) for k in range(len(wk))])  # (K, D)
+    # the runs sorted by class, summed per class in one call (every class has a run); whole
+    # numbers: exact in float64 whatever the order of the additions
+    order = np.argsort(run_cls, kind="stable")
+    bounds = np.searchsorted(run_cls[order], np.arange(len(wk)))
+    E = np.add.reduceat(runs[order], bounds, axis=0, dtype=np.float64)  # (K, D)
     done = np.vstack([np.zeros((1, E.shape[1])), np.cumsum(E, axis=0)[:-1]])  # Σ_{k<s} E_k
     tail = np.cumsum((wk[:, None] * E)[::-1], axis=0)[::-1]  # Σ_{k≥s} w_k E_k
     # λ ≥ 1/w_min enrols everyone: 2/w_min stands for "unbounded" (finite, and safely past 1)

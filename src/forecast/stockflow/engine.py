@@ -15,6 +15,7 @@ from forecast.stockflow.allocation import (
     _per_category,
     _uniform_first,
     appointee_mix,
+    derived,
     group_weights,
     recruit_mix,
     with_drawn_share,
@@ -42,8 +43,6 @@ def _matches(groups: pd.DataFrame, spec: Mapping) -> np.ndarray:
     for key, allowed in spec.items():
         ok &= groups[key].isin(list(allowed)).to_numpy()
     return ok
-
-
 
 
 class _Engine:
@@ -133,8 +132,9 @@ class _Engine:
         self.replacement = _per_category(lv["replacement_rate"], g, "replacement_rate")
         self.headcount_change = _per_category(lv["headcount_change"], g, "headcount_change")
         self.recruit_mix = recruit_mix(g, self.hist.get("recruit_mix"), lv)
-        self.prog_weight = group_weights(g, self.hist.get("allocation_weights"))
-        self.appointee_mix = appointee_mix(g, self.hist.get("appointee_mix"))
+        # these depend on the groups and the history only, not on the levers: built once
+        self.prog_weight = derived("weights", g, self.hist.get("allocation_weights"), group_weights)
+        self.appointee_mix = derived("appointees", g, self.hist.get("appointee_mix"), appointee_mix)
         # parameter uncertainty: each path its own levels (forecast.stockflow.uncertainty)
         spread = self.hist.get("uncertainty") or {}
         n_years = self.t1 - self.t0
@@ -454,26 +454,13 @@ class _Engine:
 
     def _pool_mix(self) -> dict:
         """Per appointed group, the state mix (G, K, D) of the group it appoints from."""
-        g = self.groups
-        ordinary = ~self.appointed
-        level, cat = g["level"].to_numpy(), g["category"].to_numpy()
-        pool = (g["in_pool"].to_numpy() == 1) & ~self.leader_group
         out = {dim: np.zeros((self.G, len(names), self.D)) for dim, names in DIMENSIONS.items()}
         by_group = {dim: S.reshape(len(S), self.G, self.B, self.D).sum(axis=2, dtype=COUNT).transpose(1, 0, 2)
                     for dim, S in self.S.items()}  # (G, K, D)
         heads = self.N.reshape(self.G, self.B, self.D).sum(axis=1, dtype=COUNT)  # (G, D): every dimension's total
         anyone = heads.sum(axis=1) > 0
         mixes: dict = {}  # source groups -> their mix (appointed groups often share a source)
-        for i in np.flatnonzero(self.appointed):
-            same_level = level == level[i]
-            same_cat = same_level & (cat == cat[i])
-            choices = [same_cat & ordinary, same_level & ordinary, ordinary]
-            if self.leader_group[i]:
-                choices.insert(0, same_cat & pool)
-            for choice in choices:
-                if anyone[choice].any():
-                    break
-            source = tuple(np.flatnonzero(choice))
+        for i, source, seen_dims in self._sources(anyone):
             if source not in mixes:
                 idx = list(source)
                 s = heads[idx].sum(axis=0, dtype=COUNT)[None, :]  # (1, D)
@@ -483,10 +470,32 @@ class _Engine:
                     tot = by_group[dim][idx].sum(axis=0, dtype=COUNT)  # (K, D)
                     share = tot / np.maximum(s, 1)
                     mixes[source][dim] = share if filled else np.where(s > 0, share, _uniform_first(tot.shape))
-            for dim in DIMENSIONS:
-                seen = self.appointee_mix[dim][i]  # recent appointees' own mix, when the panel gave one
-                out[dim][i] = seen[:, None] if not np.isnan(seen).any() else mixes[source][dim]
+            for dim in DIMENSIONS:  # recent appointees' own mix, when the panel gave one
+                out[dim][i] = self.appointee_mix[dim][i][:, None] if dim in seen_dims else mixes[source][dim]
         return out
+
+    def _sources(self, anyone: np.ndarray) -> list:
+        """Per appointed group: (group, its sources, dimensions with an observed mix); memoised on ``anyone``."""
+        key, cache = anyone.tobytes(), self.__dict__.setdefault("_source_cache", {})
+        if key in cache:  # who has staff rarely changes from year to year
+            return cache[key]
+        g, ordinary = self.groups, ~self.appointed
+        level, cat = g["level"].to_numpy(), g["category"].to_numpy()
+        pool = (g["in_pool"].to_numpy() == 1) & ~self.leader_group
+        found = []
+        for i in np.flatnonzero(self.appointed):
+            same_level = level == level[i]
+            same_cat = same_level & (cat == cat[i])
+            choices = [same_cat & ordinary, same_level & ordinary, ordinary]
+            if self.leader_group[i]:
+                choices.insert(0, same_cat & pool)
+            for choice in choices:
+                if anyone[choice].any():
+                    break
+            seen_dims = {dim for dim in DIMENSIONS if not np.isnan(self.appointee_mix[dim][i]).any()}
+            found.append((i, tuple(np.flatnonzero(choice)), seen_dims))
+        cache[key] = found
+        return found
 
     def _review_pool(self, t: int) -> None:
         """The yearly review of the succession pool: members reviewed out swap places with

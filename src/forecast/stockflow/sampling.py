@@ -179,12 +179,29 @@ def _binomial_live(u: np.ndarray, n: np.ndarray, p, prow: np.ndarray | None = No
 _UNROLLED = 4
 
 
+_PMF_TABLES: dict = {}
+
+
 def _pmf_tables(nmax: int, p: float) -> tuple[list, list]:
     """P(X = k) and P(X ≤ k), k = 0 … :data:`_UNROLLED`, of Binomial(n, p) for n = 0 … nmax.
 
     The per-variate recursion of :func:`_binomial_live` run once per n (bit for bit the
-    same numbers), for draws that share one probability.
+    same numbers), for draws that share one probability. Every entry is computed on its
+    own (element-wise), so the tables of a probability are kept and sliced: a programme's
+    completion rate draws every year of every projection.
     """
+    hit = _PMF_TABLES.get(p)
+    if hit is None or len(hit[0][0]) <= nmax:
+        if len(_PMF_TABLES) > 64:
+            _PMF_TABLES.clear()
+        hit = _PMF_TABLES[p] = _pmf_compute(max(nmax, 2 * len(hit[0][0]) if hit else nmax), p)
+        for table in (*hit[0], *hit[1]):
+            table.flags.writeable = False  # shared by every later draw
+    return [a[: nmax + 1] for a in hit[0]], [a[: nmax + 1] for a in hit[1]]
+
+
+def _pmf_compute(nmax: int, p: float) -> tuple[list, list]:
+    """:func:`_pmf_tables` computed (no memo)."""
     nf = np.arange(nmax + 1, dtype=np.float64)
     pm = nf * np.log1p(np.full(1, -p))
     np.exp(pm, out=pm)
