@@ -118,6 +118,18 @@ def build_dataset(folder: Path, *, years: range = range(2018, 2026), communes: t
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_of_this_session(tmp_path_factory):
+    """Hindcast and plan caches of this test session only, so no result computed by an earlier
+    run (or by older code) can make a test pass; commands run by the tests inherit it."""
+    before = os.environ.get("FORECAST_CACHE")
+    if before is None:
+        os.environ["FORECAST_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("FORECAST_CACHE", None)
+
+
 @pytest.fixture(scope="session")
 def fixture_dataset() -> Path:
     """The committed tiny dataset folder (read-only: copy it before changing anything)."""

@@ -58,3 +58,29 @@ def write_json(path, data, *, sort_keys: bool = False) -> Path:
     """Write ``data`` as indented UTF-8 JSON (non-ASCII kept) to ``path`` atomically."""
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=sort_keys, default=str) + "\n"
     return write_text(path, text)
+
+
+def read_cache(path) -> dict | None:
+    """A cache entry written by :func:`write_cache`, or ``None`` when it is missing or damaged
+    (a damaged entry is recomputed and rewritten, never trusted)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def write_cache(path, doc: dict, say: Callable[[str], object] | None = None) -> bool:
+    """Write a cache entry atomically; a cache that cannot be written is said, not fatal (False)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_json(path, doc)
+    except OSError as exc:
+        if say is not None:
+            say(f"could not write the cache {path} ({exc.strerror or exc}); the run goes on")
+        return False
+    return True

@@ -2,9 +2,10 @@
 
 :func:`compare` puts two to four scenarios in one table for the current target and unit:
 the projected level in the target year, the gap to the target, the probability of
-meeting it, the training places a year and their cost a year (unit costs of
-``data/costs.yml`` through :func:`forecast.plan.effort.load_costs`; programmes without a
-published cost are left out of the sum and the table says so). :func:`sweep` runs the
+meeting it, the training places a year of each programme and their cost a year and over
+2026–2030 (places × the unit costs of ``data/costs.yml`` through
+:func:`forecast.plan.costs.unit_costs`, whose ASSUMED amounts are flagged as such;
+programmes without a unit cost are left out of the sums and named). :func:`sweep` runs the
 projection for each value of one lever, everything else fixed, with the same random
 numbers, so the rows differ by the lever's effect alone.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,45 +26,97 @@ from forecast import config
 from forecast.explorer.levers import CAPACITY_FACTOR, flat_levers, lever_values, pinned
 from forecast.explorer.messages import text
 from forecast.explorer.session import Session, level_at
-from forecast.plan.effort import load_costs
+from forecast.plan.costs import ASSUMPTION, CostError, UnitCost, unit_costs
 from forecast.reports import fmt
 
 #: How many scenarios a comparison holds.
 MIN_COMPARED, MAX_COMPARED = 2, 4
 
 
-def places_and_cost(levers: Mapping, costs: Mapping[str, float] | None) -> tuple[float, float | None, bool]:
-    """Training places a year (every programme, times the capacity factor) and their cost a year (VND).
+@dataclass(frozen=True)
+class TrainingCost:
+    """A scenario's training places a year and what they cost (places × unit cost).
 
-    Returns ``(places, cost, complete)``: ``cost`` sums the programmes with a unit cost
-    (None when none has one), ``complete`` says whether every programme with places had one.
+    Attributes
+    ----------
+    places : dict of programme → float
+        Places a year of every programme with a capacity lever (times the capacity factor).
+    cost_per_year : float or None
+        Σ places × unit cost (VND) over the programmes with a unit cost; None when none has one.
+    cost_total : float or None
+        ``cost_per_year`` × the number of plan years (every place used every year).
+    assumed : bool
+        Some programme with places is priced at an ASSUMED unit cost (not set by an act).
+    unpriced : tuple of str
+        Programmes with places but no unit cost (left out of the sums).
+    """
+
+    places: dict
+    cost_per_year: float | None
+    cost_total: float | None
+    assumed: bool
+    unpriced: tuple
+
+    @property
+    def total_places(self) -> float:
+        """Places a year, every programme together."""
+        return float(sum(self.places.values()))
+
+
+def _programme_of(name: str) -> str | None:
+    parts = name.split(".")
+    ok = len(parts) == 3 and parts[0] == "programmes" and parts[2] == "capacity"
+    return parts[1] if ok else None
+
+
+def training_costs(levers: Mapping, costs: Mapping[str, UnitCost], n_years: int) -> TrainingCost:
+    """Places a year per programme and their cost a year and over ``n_years`` years.
+
+    Parameters
+    ----------
+    levers : mapping
+        Lever values (``programmes.<name>.capacity`` people a year, a number or one per
+        staff category; ``training_capacity_factor`` multiplies them all).
+    costs : mapping of programme → UnitCost
+        :func:`forecast.plan.costs.unit_costs`.
+    n_years : int
+        Years the plan runs (5 for 2026–2030).
+
+    Returns
+    -------
+    TrainingCost
     """
     factor = float(levers.get(CAPACITY_FACTOR, 1.0))
-    places, cost, complete = 0.0, 0.0, True
-    priced = False
+    places: dict[str, float] = {}
     for name, value in levers.items():
-        parts = name.split(".")
-        if len(parts) != 3 or parts[0] != "programmes" or parts[2] != "capacity" or isinstance(value, Mapping):
+        programme = _programme_of(str(name))
+        if programme is None:
             continue
-        n = float(value) * factor
-        places += n
-        unit_cost = (costs or {}).get(parts[1])
-        if unit_cost is None:
-            complete = complete and n == 0
-        else:
-            cost += n * unit_cost
-            priced = True
-    return places, (cost if priced else None), complete
+        # a capacity set per staff category is the sum of its parts
+        n = sum(float(v) for v in value.values()) if isinstance(value, Mapping) else float(value)
+        places[programme] = n * factor
+    used = [pg for pg, n in places.items() if n > 0]
+    priced = [pg for pg in used if pg in costs]
+    per_year = float(sum(places[pg] * costs[pg].vnd for pg in priced)) if priced else None
+    return TrainingCost(places=places, cost_per_year=per_year,
+                        cost_total=None if per_year is None else per_year * int(n_years),
+                        assumed=any(costs[pg].status == ASSUMPTION for pg in priced),
+                        unpriced=tuple(pg for pg in used if pg not in costs))
 
 
-def _costs() -> dict[str, float] | None:
+def _costs() -> dict[str, UnitCost]:
     try:
-        return load_costs()
-    except (OSError, ValueError):
-        return None  # no cost table: the column stays empty rather than inventing figures
+        return unit_costs()
+    except (OSError, CostError):
+        return {}  # no readable cost table: the cost columns stay empty rather than inventing figures
 
 
-def _row(session: Session, name: str, scenario: Any, flat: Mapping, costs) -> dict:
+def plan_years(session: Session) -> tuple[int, int]:
+    """The first and last projected years (2026–2030 from a 2025 roster)."""
+    return session.start_year + 1, session.end_year
+
+
+def _row(session: Session, name: str, scenario: Any, flat: Mapping, costs: Mapping[str, UnitCost]) -> dict:
     unit, tid = session.view["unit"], session.view["target"]
     target = session.targets[tid]
     proj = session.projection(unit, flat, scenario)
@@ -70,14 +124,17 @@ def _row(session: Session, name: str, scenario: Any, flat: Mapping, costs) -> di
     level = level_at(session._scenario_forecast(proj, tid), target.year)
     resolved = dict(lever_values(scenario))
     resolved.update({k: v for k, v in flat.items() if "[" not in k})
-    places, cost, complete = places_and_cost(resolved, costs)
+    first, last = plan_years(session)
+    money = training_costs(resolved, costs, last - first + 1)
     return {"scenario": name, "level": None if level is None else level[0],
             "gap": None if level is None or target.threshold is None else level[0] - target.share,
-            "p_scenario": p, "places": places, "cost_per_year": cost, "cost_complete": complete}
+            "p_scenario": p, "places": money.total_places, "places_by_programme": money.places,
+            "cost_per_year": money.cost_per_year, "cost_total": money.cost_total, "cost_assumed": money.assumed,
+            "unpriced": money.unpriced}
 
 
 def compare(session: Session, scenarios: Sequence[Any], *, include_current: bool = False,
-            costs: Mapping[str, float] | None | str = "default") -> pd.DataFrame:
+            costs: Mapping[str, UnitCost] | str = "default") -> pd.DataFrame:
     """Two to four scenarios (names, files or objects) side by side for the current target and unit.
 
     Parameters
@@ -87,14 +144,18 @@ def compare(session: Session, scenarios: Sequence[Any], *, include_current: bool
     scenarios : sequence
         Saved scenarios to compare; with ``include_current`` the current levers are a
         row too (named after the current scenario).
-    costs : mapping, None or "default"
-        Unit costs (VND per participant) by programme; ``"default"`` reads ``data/costs.yml``.
+    costs : mapping of programme → UnitCost, or "default"
+        Unit costs with their provenance; ``"default"`` reads ``data/costs.yml``
+        (:func:`forecast.plan.costs.unit_costs`).
 
     Returns
     -------
     DataFrame
-        One row per scenario: ``scenario``, ``level``, ``gap``, ``p_scenario``, ``places``,
-        ``cost_per_year`` (VND; None without unit costs), ``cost_complete``.
+        One row per scenario: ``scenario``, ``level``, ``gap``, ``p_scenario``, ``places``
+        (a year, all programmes), ``places_by_programme`` (dict), ``cost_per_year`` and
+        ``cost_total`` (VND over the plan years; None without unit costs), ``cost_assumed``
+        (some unit cost is an ASSUMPTION) and ``unpriced`` (programmes with places but no
+        unit cost, left out of the sums); see :func:`training_costs`.
 
     Raises
     ------
@@ -105,7 +166,7 @@ def compare(session: Session, scenarios: Sequence[Any], *, include_current: bool
     n = len(scenarios) + (1 if include_current else 0)
     if not MIN_COMPARED <= n <= MAX_COMPARED:
         raise ValueError(text("pick_2_4", lang))
-    table = _costs() if isinstance(costs, str) else costs
+    table = _costs() if isinstance(costs, str) else dict(costs)
     rows = []
     if include_current:
         rows.append(_row(session, session.display_name(), session.scenario, session.levers, table))

@@ -29,7 +29,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "typed": ("Nhập số", "Type a value"),
         "busy": ("⏳ Đang tính…", "⏳ Computing…"),
         "done": ("✓ Cập nhật trong {s} giây", "✓ Updated in {s} s"),
-        "effort_button": ("Tính nỗ lực cần thiết", "Compute required effort"),
+        "effort_button": ("Tính nhu cầu đào tạo", "Compute training needs"),
         "save_button": ("Lưu kịch bản", "Save scenario"),
         "export_button": ("Xuất PNG + Excel", "Export PNG + Excel"),
         "load_button": ("Nạp kịch bản", "Load scenario"),
@@ -127,12 +127,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "accelerate": ("cần tăng tốc (yêu cầu {req})", "acceleration needed (required {req})"),
         # --- the required effort -----------------------------------------------------------------
         "effort_reachable": (
-            "Nỗ lực cần thiết cho {tid} (xác suất {req}): {lever} = {value}; xác suất đạt {p}{cost}.",
-            "Required effort for {tid} (probability {req}): {lever} = {value}; probability {p}{cost}."),
+            "Nhu cầu đào tạo cho {tid} (xác suất yêu cầu {req}): {places}; xác suất đạt {p}.",
+            "Training needs for {tid} (required probability {req}): {places}; probability {p}."),
         "effort_already": (
-            "{tid} đã đạt xác suất yêu cầu {req} với mức hiện nay; mức thấp nhất vẫn đạt: {lever} = {value}.",
-            "{tid} already reaches the required {req} as set; the lowest value that still does: "
-            "{lever} = {value}."),
+            "{tid} đã đạt xác suất yêu cầu {req} với mức hiện nay; mức thấp nhất vẫn đạt: {places}; "
+            "xác suất đạt {p}.",
+            "{tid} already reaches the required {req} as set; the lowest level that still does: {places}; "
+            "probability {p}."),
+        "lever_item": ("{lever} = {value}", "{lever} = {value}"),
         "effort_unreachable": (
             "Không thể đạt {tid} với xác suất {req} chỉ bằng “{lever}”: ngay cả khi mọi người thuộc đối tượng "
             "đều được cử đi học mỗi năm, xác suất đạt chỉ là {p}. Nguyên nhân: số người nghỉ hưu và người mới "
@@ -150,7 +152,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "error). Differences between two lever values are more precise: every run shares the same "
                       "random numbers."),
         "unit_places": (" (của riêng đơn vị này)", " (for this unit alone)"),
-        "cost": ("; chi phí {cost} triệu đồng mỗi năm", "; cost {cost} million VND a year"),
+        "effort_busy": (
+            "⏳ Đang tính nhu cầu đào tạo cho {tid} với xác suất yêu cầu {req} (khoảng 15 lần chạy mô hình, "
+            "mất vài giây)…",
+            "⏳ Computing the training needs for {tid} at the required probability {req} (about 15 engine runs, "
+            "a few seconds)…"),
+        "effort_time": ("Tính trong {s} giây.", "Computed in {s} s."),
+        "effort_cost": ("Kinh phí: {per_year} mỗi năm; {total} giai đoạn {years}{assumed}.",
+                        "Cost: {per_year} a year; {total} over {years}{assumed}."),
+        "effort_cost_year": ("Kinh phí: {per_year} mỗi năm{assumed}.", "Cost: {per_year} a year{assumed}."),
+        "no_unit_cost": ("Chưa có đơn giá cho: {items}, nên chưa tính kinh phí.",
+                         "No unit cost for: {items}, so no cost is computed."),
+        # --- the p control (issue 16) -------------------------------------------------------------
+        "bad_required": ("Xác suất yêu cầu phải từ {lo} đến {hi}, nhận được “{value}”.",
+                         "The required probability must be between {lo} and {hi}, got “{value}”."),
+        # --- scenarios compared: places and cost ----------------------------------------------------
+        "places_total": ("Tổng chỉ tiêu đào tạo mỗi năm", "Training places a year, all programmes"),
+        "cost_per_year": ("Kinh phí mỗi năm (chỉ tiêu × đơn giá)", "Cost a year (places × unit cost)"),
+        "cost_period": ("Kinh phí {years}", "Cost {years}"),
+        "places_heading": ("Chỉ tiêu đào tạo mỗi năm theo chương trình", "Training places a year by programme"),
+        "province_places": (
+            "Chỉ tiêu và kinh phí là của toàn tỉnh; đơn vị đang xem nhận phần chỉ tiêu theo tỷ lệ số người.",
+            "Places and cost are the province's; the unit in view receives its headcount share of the places."),
+        "cost_note": (
+            "Kinh phí = số chỉ tiêu mỗi năm × đơn giá một người (data/costs.yml), coi như dùng hết chỉ tiêu; "
+            "giai đoạn {years} = {n} năm.",
+            "Cost = places a year × the unit cost of a participant (data/costs.yml), with every place used; "
+            "{years} = {n} years."),
     }.items()
 }
 

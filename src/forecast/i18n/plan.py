@@ -38,11 +38,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plan.probabilities": ("Xác suất đạt năm 2030 theo mô phỏng kế hoạch: {items}.",
                            "Simulated probability of meeting each target in 2030 under the plan: {items}."),
     "plan.spread_note": (
-        "Các xác suất này lấy từ mô hình dòng nhân lực chưa nới độ phân tán theo kiểm định dự báo quá khứ, "
-        "nên có thể cao hơn xác suất ở bảng đánh giá phía trên; chúng dùng để so sánh các phương án đào tạo.",
-        "These probabilities come from the stock-flow engine without the extra spread its hindcast calls for, "
-        "so they can be higher than those of the assessment table above; use them to compare training "
-        "options."),
+        "Các xác suất này lấy từ mô hình dòng nhân lực, đã nới độ phân tán theo sai số kiểm định dự báo quá khứ "
+        "của chính mô hình (như các kịch bản ở trên). Với chỉ tiêu mà kết luận đánh giá dựa vào xu hướng (mô hình "
+        "chưa qua kiểm định quá khứ cho chỉ tiêu đó), hai xác suất có thể khác nhau; quy tắc kết luận ghi ở trên.",
+        "These probabilities come from the stock-flow engine, with the extra spread its own hindcast errors call "
+        "for (as the scenarios above). Where the assessment's verdict rests on the trend (the engine's hindcast "
+        "did not pass for that target), the two probabilities can differ; the verdict rule is stated above."),
     "plan.unreachable": (
         "{id}: không kế hoạch đào tạo nào đạt được — ngay cả khi mọi chương trình có {places} chỉ tiêu mỗi "
         "năm, xác suất chỉ {p}.",

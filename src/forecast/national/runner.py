@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forecast import config
-from forecast.national import rollup, state
+from forecast.national import rollup, state, warm
 from forecast.national.tasks import (
     Finished,
     Prepared,
@@ -97,6 +97,7 @@ def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Client]:
             cluster = stack.enter_context(LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                                        dashboard_address=":0", silence_logs=logging.ERROR))
             client = stack.enter_context(Client(cluster))
+        client.register_plugin(warm.worker_plugin())  # one warm kernel per worker, stopped with it
         yield client
 
 

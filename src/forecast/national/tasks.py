@@ -1,14 +1,15 @@
 """The Dask tasks of one province: prepare once, execute each notebook, finish and publish.
 
-The steps are those of :func:`forecast.reports.pipeline.run_annual` (kept in step with its
-``_prepare_and_publish`` by hand: a change there belongs here too), cut where a
-distributed engine can spread the work: :func:`prepare_province` validates the data
+The steps are those of :func:`forecast.reports.pipeline.run_annual`, called from there
+(``prepare_for_spec``, ``stage_run``, ``keep_failed``, ``write_report_set``: the two runs
+cannot drift apart), cut where a distributed engine can spread the work: :func:`prepare_province` validates the data
 folder and stores the results in the province's run folder; :func:`run_notebook` executes
 one notebook (any worker; the run folder must be on a file system every worker sees);
 :func:`finish_province` writes the index, the method notes, the summary and the exports
 and publishes the set in one rename. Every task returns a value instead of raising for
 what goes wrong with the province (invalid data, a failing notebook, a failed write), so
-one province's failure never stops another's.
+one province's failure never stops another's. Notebooks run in the worker's warm kernel
+(:func:`run_notebook`), reset between notebooks, as in the single-province run.
 
 Each published set also holds ``national.json``: the province's counts (numerator and
 denominator of each target in the as-of year), which the national roll-up sums.
@@ -18,34 +19,29 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from forecast import config
-from forecast.reports import exports, planrun
+from forecast.national import warm
 from forecast.reports import html as report
 from forecast.reports.execute import JobResult, _execute, clean_stale, publish
 from forecast.reports.kernel import ensure_kernel
 from forecast.reports.options import OptionsError
 from forecast.reports.pipeline import (
-    DEFAULT_DRAWS,
-    DEFAULT_SEED,
-    LOG_DIR,
     RESULTS_FILE,
     InputError,
     RunResults,
-    _utc,
-    fanout_lists,
-    git_commit,
+    failure_names,
+    keep_failed,
     load_results,
-    prepare_results,
-    save_results,
+    prepare_for_spec,
+    stage_run,
+    write_report_set,
 )
-from forecast.reports.runspec import Job, check_jobs, expand_jobs, load_spec
-from forecast.reports.suppression import MIN_CELL
+from forecast.reports.runspec import Job, load_spec
 
 #: The file of counts each province's report set carries for the national roll-up.
 COUNTS_FILE = "national.json"
@@ -110,21 +106,11 @@ def prepare_province(task: ProvinceTask) -> Prepared:
     start = time.time()
     ensure_kernel()  # on this worker's machine
     spec, shared = _spec_parts(task.spec_file)
-    notebooks = config.notebooks_dir()
-    prep = spec.get("prepare") or {}
-    scenarios = task.scenarios if task.scenarios is not None else (
-        tuple(prep["scenarios"]) if prep.get("scenarios") is not None else None)
     try:
-        results = prepare_results(
-            Path(task.data_dir), as_of=task.as_of, lang=task.lang, scenarios=scenarios,
-            n_draws=int(prep.get("n_draws", DEFAULT_DRAWS)), seed=int(prep.get("seed", DEFAULT_SEED)),
-            plan_p=prep.get("plan_p", planrun.DEFAULT_P),
-            plan_draws=int(prep.get("plan_draws", planrun.DEFAULT_DRAWS)),
-            extra_files=[config.targets_file(), Path(task.spec_file),
-                         *sorted({notebooks / e["notebook"] for e in spec["notebooks"]})])
+        results = prepare_for_spec(Path(task.data_dir), spec, Path(task.spec_file), as_of=task.as_of,
+                                   lang=task.lang, scenarios=task.scenarios)
     except (InputError, OptionsError) as exc:
         return Prepared(task, False, error=f"the input data failed validation:\n{exc}", seconds=time.time() - start)
-    results.parameters.update({"spec": Path(task.spec_file).name, "notebooks": spec.get("notebooks")})
     base = task.base
     base.mkdir(parents=True, exist_ok=True)
     clean_stale(base)
@@ -132,11 +118,8 @@ def prepare_province(task: ProvinceTask) -> Prepared:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     try:
-        cache = save_results(results, workdir / RESULTS_FILE)
-        common = {"as_of": results.as_of, "lang": task.lang, "data_dir": str(task.data_dir), "results": str(cache)}
-        jobs = check_jobs(expand_jobs(spec, common, fanout_lists(results)), common, notebooks, shared)
+        jobs, header = stage_run(results, workdir, spec, shared, Path(task.data_dir))
         report.write_json(workdir / COUNTS_FILE, counts(results))
-        header = report.page_header(results, task.lang)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -145,18 +128,16 @@ def prepare_province(task: ProvinceTask) -> Prepared:
 
 
 def run_notebook(prepared: Prepared, job: Job) -> JobResult:
-    """Execute one notebook of a prepared province and render its page (a Dask task)."""
+    """Execute one notebook of a prepared province and render its page (a Dask task).
+
+    In the worker's warm kernel (:mod:`forecast.national.warm`), reset before the notebook.
+    """
     assert prepared.workdir is not None, "run_notebook needs a prepared province"
     try:
         return _execute(job, str(config.notebooks_dir()), str(prepared.workdir), ensure_kernel(),
-                        prepared.header_html, prepared.task.lang)
+                        prepared.header_html, prepared.task.lang, warm=True, kernel_home=warm.kernel_home())
     except Exception as exc:  # what _execute does not catch still stays this province's failure
         return JobResult(job, False, 0.0, error=f"{type(exc).__name__}: {exc}")
-
-
-def _failure_lines(failed: list[JobResult]) -> list[str]:
-    return [f"{r.job.output} ({r.job.notebook}" + (f", cell {r.cell}" if r.cell is not None else "")
-            + f"): {r.error}" for r in failed]
 
 
 def finish_province(prepared: Prepared, *outcome: JobResult) -> Finished:
@@ -171,14 +152,14 @@ def finish_province(prepared: Prepared, *outcome: JobResult) -> Finished:
     dest = config.report_dir(prepared.as_of, task.base)
     failed = [r for r in outcome if not r.ok]
     if failed:
-        kept = task.base / f"failed-{prepared.as_of}"
-        shutil.rmtree(kept, ignore_errors=True)
-        os.replace(workdir, kept)
+        kept = keep_failed(workdir, task.base, prepared.as_of)
+        lines = [f"{name}: {r.error}" for name, r in zip(failure_names(failed), failed, strict=True)]
         return Finished(task.name, False, [f"{len(failed)} of {len(outcome)} notebooks failed "
-                                           f"(executed notebooks kept in {kept}):", *_failure_lines(failed)],
+                                           f"(executed notebooks kept in {kept}):", *lines],
                         prepared.as_of, None, len(outcome), spent, prepared.seconds)
     try:
-        _write_set(prepared, list(outcome), workdir)
+        spec, _ = _spec_parts(task.spec_file)
+        write_report_set(workdir, load_results(workdir / RESULTS_FILE), outcome, spec, prepared.started)
         publish(workdir, dest)
     except Exception as exc:  # a full disk, an unwritable folder…: this province only
         shutil.rmtree(workdir, ignore_errors=True)
@@ -186,24 +167,6 @@ def finish_province(prepared: Prepared, *outcome: JobResult) -> Finished:
                         prepared.as_of, None, len(outcome), spent, prepared.seconds)
     return Finished(task.name, True, [], prepared.as_of, dest, len(outcome), spent, prepared.seconds,
                     time.time() - start)
-
-
-def _write_set(prepared: Prepared, outcome: list[JobResult], workdir: Path) -> None:
-    """The finishing steps of the annual run: index, method notes, summary, exports."""
-    task = prepared.task
-    results = load_results(workdir / RESULTS_FILE)
-    spec, _ = _spec_parts(task.spec_file)
-    pages = [{"title": r.title or r.job.output, "href": r.job.html_name, "group": r.job.group,
-              "notebook": f"notebooks/{r.job.output}.ipynb"} for r in outcome]
-    report.write_methods_page(workdir / "methods.html", results, task.lang)
-    report.atomic_write_text(workdir / "index.html", report.index_page(pages, results, task.lang))
-    provenance = report.provenance(results, started=_utc(prepared.started), finished=_utc(time.time()),
-                                   commit=git_commit())
-    data = report.write_summary(workdir, results, provenance)
-    exports.write_exports(workdir, data, results, task.lang,
-                          min_cell=int((spec.get("parameters") or {}).get("min_cell", MIN_CELL)))
-    (workdir / RESULTS_FILE).unlink()
-    shutil.rmtree(workdir / LOG_DIR, ignore_errors=True)
 
 
 def _number(x: object) -> float | None:

@@ -29,6 +29,7 @@ from forecast import stockflow as sf
 from forecast.domain import definitions
 from forecast.stockflow import PROGRAMMES
 from forecast.stockflow import scenarios as sc
+from forecast.stockflow.calibration import SpreadCalibration, calibrate
 
 REACHABLE = "reachable"
 UNREACHABLE = "unreachable with these levers"
@@ -147,7 +148,8 @@ def _programme(lever: str) -> str | None:
 def required_effort(roster, scenario, target_id: str, p: float = 0.8, levers: tuple | str | None = None,
                     start_year: int | None = None, end_year: int = 2030, n_draws: int = 500, seed: int = 0,
                     costs: Mapping | str | Path | None = "default", upper: float | None = None,
-                    history: Mapping | None = None, tolerance: float | None = None) -> Effort:
+                    history: Mapping | None = None, tolerance: float | None = None,
+                    calibration: SpreadCalibration | None = None) -> Effort:
     """The smallest value of a lever that meets ``target_id`` with probability ≥ ``p``.
 
     Parameters
@@ -175,6 +177,8 @@ def required_effort(roster, scenario, target_id: str, p: float = 0.8, levers: tu
         Estimates of :func:`forecast.stockflow.scenarios.estimate_baseline` (computed once if needed).
     tolerance : float, optional
         Search resolution (default: 1 person for capacities, 0.005 for shares).
+    calibration : SpreadCalibration, optional
+        The engine's extra spread from its hindcast, applied to every trial projection.
 
     Returns
     -------
@@ -201,6 +205,7 @@ def required_effort(roster, scenario, target_id: str, p: float = 0.8, levers: tu
         changes = {lv: _as_lever_value(lv, value, factor) for lv in levers}
         scen = scenario.with_levers(**changes)
         proj = sf.project(roster_frame, scen, start_year, end_year, n_draws=n_draws, seed=seed, history=history)
+        proj = calibrate(proj, calibration, seed=seed)
         return scen, proj, proj.p_meet(target_id)
 
     resolved = scenario.resolve(history)

@@ -36,6 +36,7 @@ from forecast.plan import costs as costs_mod
 from forecast.plan.effort import DEFAULT_LEVERS
 from forecast.stockflow import PROGRAMMES
 from forecast.stockflow import scenarios as sc
+from forecast.stockflow.calibration import SpreadCalibration, calibrate
 
 #: First and last year of the plan (the engine's projected years up to 2030).
 YEARS = (2026, 2030)
@@ -144,8 +145,10 @@ class Plan:
 class _Runner:
     """Engine runs of one dataset and scenario with the same draws and seed (common random numbers)."""
 
-    def __init__(self, roster, scenario, history, n_draws: int, seed: int, end_year: int) -> None:
+    def __init__(self, roster, scenario, history, n_draws: int, seed: int, end_year: int,
+                 calibration: SpreadCalibration | None = None) -> None:
         self.roster, self.history, self.n_draws, self.seed, self.end_year = roster, history, n_draws, seed, end_year
+        self.calibration = calibration
         self.base = scenario.with_levers(training_capacity_factor=1.0)
         self.runs = 0
 
@@ -154,8 +157,10 @@ class _Runner:
 
     def project(self, places: Mapping[str, float]):
         self.runs += 1
-        return sf.project(self.roster, self.scenario(places), None, self.end_year, n_draws=self.n_draws,
+        proj = sf.project(self.roster, self.scenario(places), None, self.end_year, n_draws=self.n_draws,
                           seed=self.seed, history=self.history)
+        # the spread the engine's hindcast calls for: the plan's probabilities are the assessment's
+        return calibrate(proj, self.calibration, seed=self.seed)
 
 
 def _own(target_id: str) -> list[str]:
@@ -229,7 +234,7 @@ def _solve(f: np.ndarray, b: np.ndarray, q: np.ndarray, x0: np.ndarray, m: np.nd
 def least_cost_plan(dataset, scenario="baseline", p: float = 0.8, budget: float | None = None,
                     n_draws: int = 200, seed: int = 0, costs: Mapping | None = None,
                     history: Mapping | None = None, max_iterations: int = 8, keep_current: bool = False,
-                    end_year: int = YEARS[1]) -> Plan:
+                    end_year: int = YEARS[1], calibration: SpreadCalibration | None = None) -> Plan:
     """The least-cost yearly plan meeting every reachable target with P ≥ ``p`` (or the most within ``budget``).
 
     Parameters
@@ -253,6 +258,9 @@ def least_cost_plan(dataset, scenario="baseline", p: float = 0.8, budget: float 
         Linearise–solve–simulate rounds before giving up.
     keep_current : bool
         Never plan fewer places than the scenario's own (default: any number from 0).
+    calibration : SpreadCalibration, optional
+        The engine's extra spread from its hindcast (:mod:`forecast.stockflow.calibration`), applied
+        to every projection so the plan's probabilities are the ones the assessment reports.
 
     Returns
     -------
@@ -272,7 +280,7 @@ def least_cost_plan(dataset, scenario="baseline", p: float = 0.8, budget: float 
     start = int(pd.to_numeric(roster["year"]).max())
     if history is None and scenario.needs_history():
         history = sc.estimate_baseline(dataset, until=start)
-    runner = _Runner(dataset, scenario, history or {}, n_draws, seed, end_year)
+    runner = _Runner(dataset, scenario, history or {}, n_draws, seed, end_year, calibration)
     resolved = scenario.resolve(history)
     factor = float(resolved.get("training_capacity_factor", 1.0))
     progs = list(PROGRAMMES)

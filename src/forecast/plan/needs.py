@@ -21,6 +21,7 @@ from forecast.domain.targets import get_target
 from forecast.plan import costs as costs_mod
 from forecast.plan import effort as ef
 from forecast.stockflow import scenarios as sc
+from forecast.stockflow.calibration import SpreadCalibration
 from forecast.verdict.falls import recruit_gap
 
 #: Projected years the costs are summed over.
@@ -109,7 +110,8 @@ def unreachable_reason(roster: pd.DataFrame | None, target_id: str, effort: ef.E
 
 def effort_for_every_target(dataset, scenario="baseline", p: float = 0.8, n_draws: int = 200, seed: int = 0,
                             targets: list[str] | None = None, costs: Mapping | None = None,
-                            history: Mapping | None = None) -> list[TargetEffort]:
+                            history: Mapping | None = None,
+                            calibration: SpreadCalibration | None = None) -> list[TargetEffort]:
     """Each target's gross yearly places for P(meet in 2030) ≥ ``p``, with their cost.
 
     Parameters
@@ -142,7 +144,7 @@ def effort_for_every_target(dataset, scenario="baseline", p: float = 0.8, n_draw
     for tid in targets or list(sf.TARGET_SPECS):
         progs = _programmes(ef.DEFAULT_LEVERS[tid])
         e = ef.required_effort(dataset, scenario, tid, p=p, n_draws=n_draws, seed=seed,
-                               costs=costs_mod.vnd(table), history=history or {})
+                               costs=costs_mod.vnd(table), history=history or {}, calibration=calibration)
         reachable = e.verdict == ef.REACHABLE
         out.append(TargetEffort(
             target_id=tid, programmes=progs, places_per_year=int(np.ceil(e.value)),

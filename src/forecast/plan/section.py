@@ -16,6 +16,7 @@ import pandas as pd
 from forecast import stockflow as sf
 from forecast.plan import joint, needs, report, units
 from forecast.stockflow import scenarios as sc
+from forecast.stockflow.calibration import SpreadCalibration, calibrate
 
 
 @dataclass
@@ -45,7 +46,8 @@ class PlanSection:
 
 def plan_section(dataset, p: float = 0.8, n_draws: int = 200, seed: int = 0, with_efforts: bool = False,
                  scenario="baseline", history: Mapping | None = None,
-                 unit_column: str = "unit_code", effort_draws: int | None = None) -> PlanSection:
+                 unit_column: str = "unit_code", effort_draws: int | None = None,
+                 calibration: SpreadCalibration | None = None) -> PlanSection:
     """Compute the report content of issue 16 for one dataset.
 
     Parameters
@@ -62,6 +64,9 @@ def plan_section(dataset, p: float = 0.8, n_draws: int = 200, seed: int = 0, wit
         Engine draws of the effort searches (default ``n_draws``; fewer make them cheaper).
     scenario, history
         The scenario of every other lever and its estimates (computed once when omitted).
+    calibration : SpreadCalibration, optional
+        The engine's extra spread from the run's hindcast, applied to every projection, so the
+        plan's probabilities are the ones the assessment reports.
 
     Returns
     -------
@@ -71,10 +76,12 @@ def plan_section(dataset, p: float = 0.8, n_draws: int = 200, seed: int = 0, wit
     roster = dataset if isinstance(dataset, pd.DataFrame) else dataset.roster
     if history is None and scenario.needs_history():
         history = sc.estimate_baseline(dataset, until=int(pd.to_numeric(roster["year"]).max()))
-    plan = joint.least_cost_plan(dataset, scenario, p=p, n_draws=n_draws, seed=seed, history=history)
+    plan = joint.least_cost_plan(dataset, scenario, p=p, n_draws=n_draws, seed=seed, history=history,
+                                 calibration=calibration)
     proj = sf.project(dataset, plan.scenario, None, joint.YEARS[1], n_draws=n_draws, seed=seed, history=history)
+    proj = calibrate(proj, calibration, seed=seed)
     efforts = needs.effort_for_every_target(dataset, scenario, p=p, n_draws=effort_draws or n_draws, seed=seed,
-                                            history=history) if with_efforts else []
+                                            history=history, calibration=calibration) if with_efforts else []
     snap = roster[roster["year"] == roster["year"].max()] if "year" in roster else roster
     outlook = units.unit_outlook(snap, proj, p=p, unit_column=unit_column, seed=seed) if unit_column in roster else None
     ranked = units.ranked_units(outlook) if outlook is not None else None

@@ -67,11 +67,14 @@ def _stderr_to(path: Path):
 
 
 def _execute(job: Job, notebooks: str, workdir: str, kernel: str, header_html: str | None = None,
-             lang: str = "vi", warm: bool = False) -> JobResult:
+             lang: str = "vi", warm: bool = False, kernel_home: str | None = None) -> JobResult:
     """Execute one job and render its page (runs in a worker process); ``header_html=None``: no page.
 
     ``warm``: execute in this process's warm kernel (:func:`_warm_kernel`), reset before the
     notebook and replaced after a failure; otherwise papermill starts a kernel for this notebook alone.
+    ``kernel_home``: the folder of the warm kernel's log, default the run folder (a kernel per
+    run folder); a worker serving several runs (the national run's Dask workers) gives its own
+    folder so that one kernel serves them all.
     """
     import papermill as pm
 
@@ -81,7 +84,7 @@ def _execute(job: Job, notebooks: str, workdir: str, kernel: str, header_html: s
     try:
         with _stderr_to(Path(workdir) / LOG_DIR / f"{job.output}.log"):
             if warm:
-                _warm_kernel(kernel, notebooks, workdir).execute(
+                _warm_kernel(kernel, notebooks, kernel_home or workdir).execute(
                     str(Path(notebooks) / job.notebook), str(out), job.parameters)
             else:
                 _papermill(pm, job, notebooks, out, kernel)

@@ -306,7 +306,8 @@ def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi
     # the engine's hindcast (cached by the inputs' hashes): the verdict's scores and the engine's calibrated spread
     run_hc = runhindcast.for_run(ds, data_dir, seed=seed, say=say) if scenarios != () else runhindcast.RunHindcast()
     scen_meta, projections = _project_scenarios(ds, as_of, scenarios, n_draws, seed, say, run_hc.calibration)
-    plan_doc = (planrun.plan_document(ds, data_dir, p=plan_p, n_draws=plan_draws, seed=seed, say=say)
+    plan_doc = (planrun.plan_document(ds, data_dir, p=plan_p, n_draws=plan_draws, seed=seed, say=say,
+                                      calibration=run_hc.calibration)
                 if plan_p is not None and scenarios != () else None)
     say("re-basing commune history onto the current communes")
     units_obs, rebase_notes = _rebased(obs, as_of)
@@ -463,30 +464,92 @@ def run_annual(opts: RunOptions) -> int:
         return 1
 
 
-def _prepare_and_publish(opts: RunOptions, spec: dict, spec_path: Path, shared: tuple[str, ...], say) -> int:
-    """The locked part of :func:`run_annual`: prepare, execute, publish."""
+def prepare_for_spec(data_dir: Path, spec: dict, spec_path: Path, *, as_of: int | None = None, lang: str = "vi",
+                     scenarios: tuple[str, ...] | None = None, progress=None) -> RunResults:
+    """:func:`prepare_results` with the run specification's ``prepare:`` settings (step 2 of a run).
+
+    ``scenarios`` given on the command line win over the specification's; the inputs'
+    hashes cover the targets, the specification and its notebooks. Both the single-province
+    run and the national tasks (:mod:`forecast.national.tasks`) prepare through here.
+
+    Raises
+    ------
+    InputError, OptionsError
+        As :func:`prepare_results`.
+    """
     notebooks = config.notebooks_dir()
+    prep = spec.get("prepare") or {}
+    if scenarios is None and prep.get("scenarios") is not None:
+        scenarios = tuple(prep["scenarios"])
+    results = prepare_results(
+        Path(data_dir), as_of=as_of, lang=lang, scenarios=scenarios,
+        n_draws=int(prep.get("n_draws", DEFAULT_DRAWS)), seed=int(prep.get("seed", DEFAULT_SEED)),
+        plan_p=prep.get("plan_p", planrun.DEFAULT_P), plan_draws=int(prep.get("plan_draws", planrun.DEFAULT_DRAWS)),
+        extra_files=[config.targets_file(), Path(spec_path),
+                     *sorted({notebooks / e["notebook"] for e in spec["notebooks"]})],
+        progress=progress)
+    results.parameters.update({"spec": Path(spec_path).name, "notebooks": spec.get("notebooks")})
+    return results
+
+
+def stage_run(results: RunResults, workdir: Path, spec: dict, shared: tuple[str, ...],
+              data_dir: Path) -> tuple[list[Job], str]:
+    """Store the results in the run folder and list its notebooks: (jobs, page header HTML)."""
+    cache = save_results(results, Path(workdir) / RESULTS_FILE)
+    common = {"as_of": results.as_of, "lang": results.lang, "data_dir": str(data_dir), "results": str(cache)}
+    jobs = check_jobs(expand_jobs(spec, common, fanout_lists(results)), common, config.notebooks_dir(), shared)
+    return jobs, report.page_header(results, results.lang)
+
+
+def keep_failed(workdir: Path, out_base: Path, as_of: int) -> Path:
+    """Move a run folder whose notebooks failed to ``failed-<as-of>`` (replacing an older one); return it."""
+    kept = Path(out_base) / f"failed-{as_of}"
+    shutil.rmtree(kept, ignore_errors=True)
+    os.replace(workdir, kept)
+    return kept
+
+
+def failure_names(failed: Sequence[JobResult]) -> list[str]:
+    """Each failed notebook as ``output (notebook, cell N)``."""
+    return [f"{r.job.output} ({r.job.notebook}" + (f", cell {r.cell}" if r.cell is not None else "") + ")"
+            for r in failed]
+
+
+def write_report_set(workdir: Path, results: RunResults, outcome: Sequence[JobResult], spec: dict,
+                     started: float) -> None:
+    """The finishing steps (4): index, method notes, ``summary.json``/``.csv``, exports; drop the run's scratch.
+
+    ``outcome`` are the executed notebooks, all successful, in job order; ``started`` is the
+    run's start (epoch seconds) for the provenance. The folder is then ready for :func:`publish`.
+    """
+    workdir, lang = Path(workdir), results.lang
+    pages = [{"title": r.title or r.job.output, "href": r.job.html_name, "group": r.job.group,
+              "notebook": f"notebooks/{r.job.output}.ipynb"} for r in outcome]
+    report.write_methods_page(workdir / "methods.html", results, lang)
+    report.atomic_write_text(workdir / "index.html", report.index_page(pages, results, lang))
+    provenance = report.provenance(results, started=_utc(started), finished=_utc(time.time()),
+                                   commit=git_commit())
+    data = report.write_summary(workdir, results, provenance)
+    exports.write_exports(workdir, data, results, lang,  # bao-cao.docx, so-lieu.xlsx, tom-tat.pdf
+                          min_cell=int((spec.get("parameters") or {}).get("min_cell", MIN_CELL)))
+    (workdir / RESULTS_FILE).unlink()
+    shutil.rmtree(workdir / LOG_DIR, ignore_errors=True)
+
+
+def _prepare_and_publish(opts: RunOptions, spec: dict, spec_path: Path, shared: tuple[str, ...], say) -> int:
+    """The locked part of :func:`run_annual`: prepare, execute, publish (the steps above)."""
     removed = clean_stale(opts.out_base)
     if removed:
         say(f"removed what an interrupted run left: {', '.join(removed)}")
-    prep = spec.get("prepare") or {}
-    scenarios = opts.scenarios if opts.scenarios is not None else (
-        tuple(prep["scenarios"]) if prep.get("scenarios") is not None else None)
     started = time.time()
     try:
-        results = prepare_results(
-            opts.data_dir, as_of=opts.as_of, lang=opts.lang, scenarios=scenarios,
-            n_draws=int(prep.get("n_draws", DEFAULT_DRAWS)), seed=int(prep.get("seed", DEFAULT_SEED)),
-            plan_p=prep.get("plan_p", planrun.DEFAULT_P), plan_draws=int(prep.get("plan_draws", planrun.DEFAULT_DRAWS)),
-            extra_files=[config.targets_file(), spec_path,
-                         *sorted({notebooks / e["notebook"] for e in spec["notebooks"]})],
-            progress=say)
+        results = prepare_for_spec(opts.data_dir, spec, spec_path, as_of=opts.as_of, lang=opts.lang,
+                                   scenarios=opts.scenarios, progress=say)
     except InputError as exc:
         print(f"forecast run: the input data failed validation; nothing was written.\n{exc}",
               file=sys.stderr, flush=True)
         return 1
     opts.as_of = results.as_of
-    results.parameters.update({"spec": spec_path.name, "notebooks": spec.get("notebooks")})
 
     opts.out_base.mkdir(parents=True, exist_ok=True)
     workdir = opts.out_base / f".tmp-{opts.as_of}-{os.getpid()}"
@@ -494,37 +557,18 @@ def _prepare_and_publish(opts: RunOptions, spec: dict, spec_path: Path, shared: 
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     try:
-        cache = save_results(results, workdir / RESULTS_FILE)
-        common = {"as_of": opts.as_of, "lang": opts.lang, "data_dir": str(opts.data_dir), "results": str(cache)}
-        jobs = check_jobs(expand_jobs(spec, common, fanout_lists(results)), common, notebooks, shared)
+        jobs, header = stage_run(results, workdir, spec, shared, opts.data_dir)
         say(f"{len(jobs)} notebooks, as of {opts.as_of}, data {opts.data_dir}")
-        header = report.page_header(results, opts.lang)
-        outcome = execute_jobs(jobs, workdir, notebooks=notebooks, jobs_at_once=opts.jobs_at_once,
+        outcome = execute_jobs(jobs, workdir, notebooks=config.notebooks_dir(), jobs_at_once=opts.jobs_at_once,
                                progress=console_progress(opts.quiet), header_html=header, lang=opts.lang)
         failed = [r for r in outcome if not r.ok]
         if failed:
-            kept = opts.out_base / f"failed-{opts.as_of}"
-            if kept.exists():
-                shutil.rmtree(kept)
-            os.replace(workdir, kept)
-            names = ", ".join(f"{r.job.output} ({r.job.notebook}"
-                              + (f", cell {r.cell}" if r.cell is not None else "") + ")" for r in failed)
-            print(f"forecast run: {len(failed)} of {len(jobs)} notebooks failed: {names}.\n"
+            kept = keep_failed(workdir, opts.out_base, opts.as_of)
+            print(f"forecast run: {len(failed)} of {len(jobs)} notebooks failed: {', '.join(failure_names(failed))}.\n"
                   f"forecast run: executed notebooks (with papermill's error banner) kept in {kept}; "
                   f"{opts.dest} left as it was.", file=sys.stderr, flush=True)
             return 1
-        pages = [{"title": r.title or r.job.output, "href": r.job.html_name, "group": r.job.group,
-                  "notebook": f"notebooks/{r.job.output}.ipynb"} for r in outcome]
-        report.write_methods_page(workdir / "methods.html", results, opts.lang)
-        report.atomic_write_text(workdir / "index.html", report.index_page(pages, results, opts.lang))
-        finished = time.time()
-        provenance = report.provenance(results, started=_utc(started), finished=_utc(finished),
-                                       commit=git_commit())
-        data = report.write_summary(workdir, results, provenance)
-        exports.write_exports(workdir, data, results, opts.lang,  # bao-cao.docx, so-lieu.xlsx, tom-tat.pdf
-                              min_cell=int((spec.get("parameters") or {}).get("min_cell", MIN_CELL)))
-        (workdir / RESULTS_FILE).unlink()
-        shutil.rmtree(workdir / LOG_DIR, ignore_errors=True)
+        write_report_set(workdir, results, outcome, spec, started)
         publish(workdir, opts.dest)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)

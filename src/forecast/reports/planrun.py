@@ -12,7 +12,6 @@ aggregates only (no snapshot counts of a unit; units under 5 people are left out
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ from forecast import stockflow as stockflow_pkg
 from forecast.inputs.tables import YamlError, load_yaml
 from forecast.plan.effort import costs_file
 from forecast.plan.section import plan_section
+from forecast.stockflow.calibration import SpreadCalibration
 from forecast.verdict.runhindcast import input_key
 
 #: Bump when the plan section computes something else (invalidates the caches).
@@ -73,7 +73,8 @@ def cache_key(data_dir: Path, settings: Mapping[str, Any]) -> str:
 
 def plan_document(dataset, data_dir: Path, *, p: float = DEFAULT_P, n_draws: int = DEFAULT_DRAWS, seed: int = 0,
                   with_efforts: bool = True, cache_dir: Path | None = None, history: Mapping | None = None,
-                  say: Callable[[str], None] | None = None) -> dict | None:
+                  say: Callable[[str], None] | None = None,
+                  calibration: SpreadCalibration | None = None) -> dict | None:
     """The plan section's JSON document for a dataset, computed once per set of inputs.
 
     Parameters
@@ -95,6 +96,9 @@ def plan_document(dataset, data_dir: Path, *, p: float = DEFAULT_P, n_draws: int
         The baseline scenario's estimates (estimated from the dataset when omitted).
     say : callable, optional
         Progress messages.
+    calibration : SpreadCalibration, optional
+        The engine's extra spread from the run's hindcast (part of the cache key), so the plan's
+        probabilities are the assessment's.
 
     Returns
     -------
@@ -105,25 +109,19 @@ def plan_document(dataset, data_dir: Path, *, p: float = DEFAULT_P, n_draws: int
     if getattr(dataset, "roster", None) is None or not 0 < p < 1:
         return None
     effort_draws = min(n_draws, EFFORT_DRAWS)
-    settings = {"p": p, "n_draws": n_draws, "seed": seed, "with_efforts": with_efforts, "effort_draws": effort_draws}
+    settings = {"p": p, "n_draws": n_draws, "seed": seed, "with_efforts": with_efforts, "effort_draws": effort_draws,
+                "calibration": calibration.to_dict() if calibration is not None else None}
     folder = Path(cache_dir) if cache_dir is not None else config.plan_cache_dir()
     path = folder / f"plan-{cache_key(data_dir, settings)[:24]}.json"
-    if path.is_file():
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-            say(f"training plan read from the cache {path.name}")
-            return {**doc, "cached": True}
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            pass  # a damaged cache entry is recomputed and rewritten
+    cached = atomic.read_cache(path)
+    if cached is not None:
+        say(f"training plan read from the cache {path.name}")
+        return {**cached, "cached": True}
     say(f"planning the training places (p = {p:g}, {n_draws} draws)")
     section = plan_section(dataset, p=p, n_draws=n_draws, seed=seed, with_efforts=with_efforts, history=history,
-                           effort_draws=effort_draws)
+                           effort_draws=effort_draws, calibration=calibration)
     doc = _jsonable({**section.to_dict(), "draws": n_draws, "effort_draws": effort_draws, "seed": seed})
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(path, json.dumps(doc, ensure_ascii=False))
-    except OSError:
-        say(f"could not write the plan cache {path} (the run goes on)")
+    atomic.write_cache(path, doc, say)
     return {**doc, "cached": False}
 
 

@@ -145,19 +145,19 @@ def for_run(dataset, data_dir: Path, *, cache_dir: Path | None = None, n_draws: 
                 "n_draws": int(n_draws), "seed": int(seed)}
     folder = Path(cache_dir) if cache_dir is not None else config.hindcast_cache_dir()
     path = folder / f"hindcast-{input_key(data_dir, settings)[:24]}.json"
-    if path.is_file():
+    cached = atomic.read_cache(path)
+    if cached is not None:
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
+            found = _from_document(cached, path, cached=True)
             say(f"hindcast scores read from the cache {path.name}")
-            return _from_document(doc, path, cached=True)
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache entry is recomputed
+            return found
+        except (ValueError, KeyError, TypeError):
+            pass  # an entry of another shape is recomputed
     say(f"hindcast: the engine from past roster years up to {origin - 1}, {n_draws} draws each")
     h = hindcast(dataset, origins=scored, end_year=DEFAULT_END, n_draws=n_draws, seed=seed,
                  trend=trend_default(n_draws=4 * int(n_draws), seed=seed), record_end=min(last, origin))
     doc = {"settings": settings, **{k: v for k, v in h.to_dict().items() if k != "rows"},
            "run_calibration": h.calibration(origin).to_dict()}
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic.write_json(path, doc)
+    atomic.write_cache(path, doc, say)
     return _from_document(doc, path, cached=False)
 
