@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/accuracy.py [PANELS_DIR] [--jobs 2] [--out benchmarks/results]
+    python benchmarks/accuracy.py [PANELS_DIR] [--jobs 2] [--out benchmarks/results] [--cache DIR]
 
 PANELS_DIR defaults to ``forecast.config.shared_dir() / "benchmarks"`` (the
 workplace's ``shared/benchmarks``); the panels are read there, never copied.
@@ -242,6 +242,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=config.project_root() / "benchmarks" / "results")
     parser.add_argument("--no-sensitivity", action="store_true",
                         help="skip the variants of the default (VARIANTS) scored beside it")
+    parser.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                        help="pickle each panel's component forecasts in DIR and reuse them on the next run "
+                             "(same panel and settings), so that only the combinations are recomputed")
     parser.add_argument("--render-only", action="store_true",
                         help="re-render the tables from the JSON results of the last run (no backtest)")
     args = parser.parse_args(argv)
@@ -260,7 +263,8 @@ def main(argv=None) -> int:
         panel = read_panel(args.panels_dir / file)
         if file.startswith("owid"):
             panel = _countries_only(panel)
-        res = run_backtest(panel, jobs=args.jobs, variants=None if args.no_sensitivity else VARIANTS)
+        cache = None if args.cache is None else args.cache / (Path(file).stem + ".pkl")
+        res = run_backtest(panel, jobs=args.jobs, variants=None if args.no_sensitivity else VARIANTS, cache=cache)
         res["panel"] = file
         res["seconds"] = round(time.time() - t0, 1)
         write_json(res, args.out / (Path(file).stem + ".json"))

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from forecast import config
-from forecast.commands.synth import labelled
+from forecast.commands.synth import labelled, own_registry
 from forecast.inputs.provinces import load_provinces
 from forecast.national.runner import NationalOptions, run_national
 from forecast.reports.pipeline import run_annual, validate_options
@@ -65,7 +65,7 @@ def make_provinces(folder: Path, n: int, staff: int, communes: int) -> list[Path
         path = folder / f"p{unit.code}"
         result = generate(int(unit.code), staff=staff, communes=communes)
         result.meta = labelled(result.meta, unit, unit.code)
-        write_dataset(result, path)
+        write_dataset(result, path, registry=own_registry(unit))  # its own communes
         out.append(path)
     return out
 

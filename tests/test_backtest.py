@@ -201,3 +201,25 @@ def test_variants_of_the_default_are_scored_on_the_same_forecasts(monkeypatch):
     res = run_backtest(panel, window=6, horizons=3, n_draws=50, auto_ets=False, variants={"slow": {"half_life": 9.0}})
     assert {s for s in settings if s[1] is not None} == {(True, 9.0)}
     assert "variants" not in run_backtest(panel, window=6, horizons=3, n_draws=50, auto_ets=False)
+
+
+def test_the_component_forecasts_are_cached_for_the_same_panel_and_settings(monkeypatch, tmp_path):
+    calls = []
+    real = bt._component_forecasts
+
+    def spy(*args, **kw):
+        calls.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(bt, "_component_forecasts", spy)
+    panel = bt_frame(synthetic_panel(6, with_break=False))
+    cache = tmp_path / "cache" / "panel.pkl"
+    kw = {"window": 6, "horizons": 3, "n_draws": 50, "auto_ets": False, "cache": cache}
+    first = run_backtest(panel, **kw)
+    again = run_backtest(panel, **kw, variants={"slow": {"half_life": 9.0}})
+    assert len(calls) == 1 and cache.is_file()
+    assert again["methods"] == first["methods"]
+    other = panel.assign(value=panel["value"] * 0.9)
+    run_backtest(other, **kw)                     # another panel: computed afresh, the cache rewritten
+    run_backtest(panel, **{**kw, "horizons": 2})  # other settings: likewise
+    assert len(calls) == 3

@@ -221,9 +221,12 @@ def test_unit_view_projects_only_that_units_staff():
     ({"training_place": 120}, "unknown control(s) training_place"),
     ({"target": "T99"}, "unknown target 'T99'"),
     ({"unit": "99999"}, "unit '99999' has no staff"),
-    ({"p_required": 1.0}, "must be in (0, 1)"),
-    ({"p_required": 0}, "must be in (0, 1)"),
-    ({"p_required": "high"}, "must be a number"),
+    ({"p_required": 1.0}, "phải từ 50% đến 95%, nhận được “100%”"),
+    ({"p_required": 0}, "phải từ 50% đến 95%, nhận được “0%”"),
+    ({"p_required": 0.3}, "phải từ 50% đến 95%"),
+    ({"p_required": 0.97}, "phải từ 50% đến 95%, nhận được “97%”"),
+    ({"p_required": "high"}, "“high” không phải là một số"),
+    ({"p_required": "97%"}, "97% nằm ngoài khoảng cho phép 50% – 95%"),
     ({"lang": "fr"}, "language must be one of"),
 ])
 def test_bad_controls_are_refused_and_change_nothing(changes, message):
@@ -288,8 +291,10 @@ def test_required_effort_is_cached_per_view_and_described_in_both_languages():
     assert calls.effort == [("T06", 0.9, {"training_places": 120, "hiring_freeze": 0})]
     vi = ex.effort_text(effort, "vi")
     en = ex.effort_text(effort, "en")
-    assert "Chỉ tiêu đào tạo đại học/năm = 320; xác suất đạt 81,0%; chi phí 1.500 triệu đồng mỗi năm" in vi
-    assert "University places a year = 320; probability 81.0%; cost 1,500 million VND a year" in en
+    assert ("University places a year = 320; probability 81.0%. Cost: VND 1.5 bn a year; VND 4.5 bn over "
+            "2026–2030.") in en
+    assert ("Chỉ tiêu đào tạo đại học/năm = 320; xác suất đạt 81,0%. Kinh phí: 1,5 tỷ đồng mỗi năm; "
+            "4,5 tỷ đồng giai đoạn 2026–2030.") in vi
 
 
 def _effort(verdict="reachable", value=320.0, baseline=100.0, probability=0.81, scenario_value=None):
@@ -327,7 +332,7 @@ def test_the_effort_answer_is_applied_on_a_click_and_cleared_when_the_target_cha
     ex.widget()
     ui = ex._ui
     ui.effort_button.click()
-    assert "Nỗ lực cần thiết cho T06" in ui.effort_out.value
+    assert "Nhu cầu đào tạo cho T06" in ui.effort_out.value
     assert ui.effort.apply.layout.display == "" and ui.effort.apply.description == "Áp dụng giá trị này"
     ui.effort.apply.click()
     assert ui.levers["training_places"].value == 320 and ex.levers["training_places"] == 320
@@ -552,7 +557,7 @@ def test_widgets_relabel_on_language_change_and_show_errors_in_place():
     ui = ex._ui
     ui.lang.value = "en"
     assert ui.lever_labels["training_places"].value == "<b>University places a year</b>"
-    assert ui.effort_button.description == "Compute required effort"
+    assert ui.effort_button.description == "Compute training needs"
     ex._project = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("engine failed"))
     ui.levers["training_places"].value = 310
     assert ui.status.value == "Error: engine failed"
@@ -603,7 +608,7 @@ def test_widget_buttons_save_export_and_compute_effort(tmp_path, monkeypatch):
     ui.export_button.click()
     assert len(list((tmp_path / "reports" / "explorer").glob("*.png"))) == 1
     ui.effort_button.click()
-    assert "Nỗ lực cần thiết cho T06" in ui.effort_out.value and len(calls.effort) == 1
+    assert "Nhu cầu đào tạo cho T06" in ui.effort_out.value and len(calls.effort) == 1
 
 
 # -- the real engine on the demo province, and the notebook -------------------------------------------

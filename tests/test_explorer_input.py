@@ -84,8 +84,8 @@ def test_two_to_four_scenarios_are_compared_side_by_side():
     table = ex.compare([FakeScenario("it_hon", {"training_places": 0, "hiring_freeze": 0})], include_current=True,
                        costs={})
     assert list(table["scenario"]) == ["baseline", "it_hon"]
-    assert list(table.columns) == ["scenario", "level", "gap", "p_scenario", "places", "cost_per_year",
-                                   "cost_complete"]
+    assert list(table.columns) == ["scenario", "level", "gap", "p_scenario", "places", "places_by_programme",
+                                   "cost_per_year", "cost_total", "cost_assumed", "unpriced"]
     current, fewer = table.to_dict("records")
     assert current["level"] > fewer["level"] and current["p_scenario"] >= fewer["p_scenario"]
     assert current["gap"] == pytest.approx(current["level"] - 0.95)
@@ -97,17 +97,6 @@ def test_a_comparison_needs_two_to_four_scenarios(n):
     others = [FakeScenario(f"s{k}", {"training_places": k, "hiring_freeze": 0}) for k in range(n)]
     with pytest.raises(ValueError, match="từ 2 đến 4 kịch bản"):
         ex.compare(others, include_current=True, costs={})
-
-
-@pytest.mark.parametrize("levers, costs, expected", [
-    ({"programmes.postgraduate.capacity": 10, "training_capacity_factor": 2.0}, {"postgraduate": 1e8},
-     (20.0, 2e9, True)),
-    ({"programmes.postgraduate.capacity": 10, "programmes.it.capacity": 5}, {"postgraduate": 1e8},
-     (15.0, 1e9, False)),  # IT has places but no published cost: the sum is partial and says so
-    ({"programmes.it.capacity": 5}, {}, (5.0, None, False)),
-])
-def test_places_and_cost_per_year_come_from_the_capacities_and_unit_costs(levers, costs, expected):
-    assert explorer.places_and_cost(levers, costs) == expected
 
 
 def test_a_sweep_gives_probability_and_level_for_each_value_with_common_random_numbers():

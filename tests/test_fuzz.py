@@ -23,6 +23,7 @@ from forecast.inputs.observations import (
     read_observations,
     write_observations,
 )
+from forecast.inputs.plausible import MAX_STAFF, WHOLE_STAFF
 from forecast.inputs.returns import RULES, read_return, write_template
 from forecast.inputs.roster import ROSTER_COLUMNS, check_roster
 from forecast.inputs.tables import Problem, Table, decode_text, parse_numbers
@@ -140,15 +141,18 @@ _INDICATORS = indicator_ids()
 def valid_observations(draw):
     n = draw(st.integers(1, 25))
     keys = draw(st.lists(st.tuples(st.sampled_from(_INDICATORS), st.integers(2015, 2025)), min_size=n, max_size=n))
-    rows, seen = [], set()
+    rows, seen, staff = [], set(), {}
     for ind, year in keys:
         code = draw(st.sampled_from(_UNITS[year]))
         if (ind, code, year) in seen:
             continue
         seen.add((ind, code, year))
         if draw(st.booleans()) or ind == "T11":
-            den = draw(st.integers(1, 50_000))
-            num = draw(st.integers(0, den if ind != "T11" else 500))
+            # A plausible unit: its whole staff (T09's population) within every level's ceiling,
+            # and every other population part of it (inputs/plausible.py).
+            whole = staff.setdefault((code, year), draw(st.integers(1, min(MAX_STAFF.values()))))
+            den = whole if ind == WHOLE_STAFF else draw(st.integers(1, whole))
+            num = draw(st.integers(0, den if ind != "T11" else min(500, whole)))
             rows.append([ind, code, year, float(num), np.nan if ind == "T11" else float(den), np.nan,
                          draw(st.sampled_from(["Sở Nội vụ", "báo cáo 2023", "x"])), ""])
         else:

@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 
 from forecast import cli, config
-from forecast.commands.synth import labelled
+from forecast.commands.synth import labelled, own_registry
+from forecast.inputs import units
+from forecast.inputs.dataset import check_dataset
 from forecast.inputs.provinces import load_provinces, province
 from forecast.national import aggregate, find_provinces, fingerprint, national_page
 from forecast.national.rollup import furthest_behind
@@ -142,6 +144,52 @@ def test_synth_refuses_an_unknown_code_or_no_output_folder(argv, tmp_path, capsy
 
 
 # ---------------------------------------------------------------------------
+# a synthetic province of another code carries its own unit registry
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cao_bang(tmp_path_factory):
+    """``forecast synth --province-code 04`` (small), once for the tests below."""
+    out = tmp_path_factory.mktemp("synth") / "p04"
+    assert cli.main(["synth", "--province-code", "04", "--staff", "150", "--communes", "2", "--seed", "4",
+                     "--out", str(out)]) == 0
+    return out
+
+
+def test_a_province_of_another_code_has_communes_of_its_own(cao_bang):
+    registry = pd.read_csv(cao_bang / "units.csv", dtype=str, keep_default_na=False)
+    communes = registry[registry["level"] == "xa"]
+    assert communes["code"].str.fullmatch(r"04\d{3}").all() and communes["code"].is_unique is False  # reused codes stay
+    assert (registry.loc[registry["parent"] == "", "code"] == "04").all()
+    obs = pd.read_csv(cao_bang / "observations.csv", dtype={"unit_code": str})
+    assert set(obs["unit_code"]) <= set(registry["code"])   # every unit of the data is in its registry
+    assert obs["unit_code"].str.fullmatch(r"04\d{3}").any()
+    for name in ("dataset.yml", "units.csv", "crosswalk.csv", "observations.csv"):
+        assert "Lạng Sơn" not in (cao_bang / name).read_text(encoding="utf-8"), name
+    assert "tỉnh Cao Bằng" in (cao_bang / "dataset.yml").read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_the_input_layer_reads_the_datasets_own_registry(cao_bang, tmp_path):
+    assert check_dataset(cao_bang) == []
+    with units.dataset_registry(cao_bang):
+        assert units.province_code() == "04" and units.resolve("04124", "2024-10-31").name.endswith("Cao Bằng 124")
+    assert units.province_code() == "20"   # outside the block: Lạng Sơn's again
+    stripped = tmp_path / "no-registry"
+    shutil.copytree(cao_bang, stripped)
+    (stripped / "units.csv").unlink()
+    (stripped / "dataset.yml").write_text((stripped / "dataset.yml").read_text(encoding="utf-8")
+                                          .replace("registry: units.csv", "registry: missing.csv"), encoding="utf-8")
+    with pytest.raises(ValueError, match="units.registry: missing.csv"):
+        check_dataset(stripped)
+    (stripped / "dataset.yml").write_text("name: x\nsynthetic: true\n", encoding="utf-8")
+    problems = check_dataset(stripped)   # Lạng Sơn's registry: the province's communes are unknown there
+    assert any("04124" in str(p) for p in problems)
+
+
+def test_lang_son_itself_keeps_the_projects_registry():
+    assert own_registry(province("20")) is None and own_registry(None) is None
+
+
+# ---------------------------------------------------------------------------
 # the command line
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize(("extra", "message"), [
@@ -203,7 +251,7 @@ def _make_province(folder: Path, code: str) -> None:
 
     result = generate(int(code), staff=150, communes=2)
     result.meta = labelled(result.meta, province(code), code)
-    write_dataset(result, folder)
+    write_dataset(result, folder, registry=own_registry(province(code)))
 
 
 def _break(folder: Path) -> None:
@@ -287,3 +335,59 @@ def test_a_province_broken_after_publishing_keeps_its_report_set_in_the_roll_up(
     summary = json.loads((out / "national" / "summary.json").read_text(encoding="utf-8"))
     runs = {p["name"]: p for p in summary["provinces"]}
     assert runs["p20"]["run"] == "failed" and runs["p20"]["targets"]  # previous figures still counted
+
+
+# ---------------------------------------------------------------------------
+# one warm kernel per Dask worker, reset between notebooks
+# ---------------------------------------------------------------------------
+def _probe_notebook(path: Path) -> None:
+    """A notebook that reports its kernel's process, whether it saw ``secret``, then defines it."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": config.KERNEL_NAME, "language": "python", "display_name": "forecast"}
+    nb.metadata["language_info"] = {"name": "python"}
+    params = nbformat.v4.new_code_cell('out = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import json, os\n"
+        "seen = 'secret' in globals()\n"
+        "secret = 42\n"
+        "open(out, 'w').write(json.dumps({'pid': os.getpid(), 'seen': seen}))")]
+    nbformat.write(nb, path)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return Path(f"/proc/{pid}/status").is_file() and "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_notebooks_on_one_worker_share_a_warm_kernel_and_none_of_its_variables(tmp_path, monkeypatch):
+    from dask.distributed import Client, LocalCluster
+
+    from forecast.national import warm
+    from forecast.national.tasks import run_notebook
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    _probe_notebook(notebooks / "probe.ipynb")
+    monkeypatch.setattr(config, "notebooks_dir", lambda: notebooks)  # the worker runs in this process
+    task = ProvinceTask("p20", tmp_path / "data", tmp_path / "out", tmp_path / "run.yml", run_id=os.getpid())
+    seen = []
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
+            Client(cluster) as client:
+        client.register_plugin(warm.worker_plugin())
+        for k, province in enumerate(("p04", "p20")):  # two provinces' run folders, one worker
+            workdir = tmp_path / province / f".tmp-2025-{os.getpid()}"
+            prepared = Prepared(task, True, as_of=2025, workdir=workdir, header_html=None)  # type: ignore[arg-type]
+            job = Job("probe.ipynb", f"probe-{k}", {"out": str(tmp_path / f"probe-{k}.json")})
+            result = client.submit(run_notebook, prepared, job, pure=False).result()
+            assert result.ok, result.error
+            seen.append(json.loads((tmp_path / f"probe-{k}.json").read_text(encoding="utf-8")))
+    assert seen[0]["pid"] == seen[1]["pid"] != os.getpid()  # one kernel, not the worker itself
+    assert [s["seen"] for s in seen] == [False, False]      # the second never sees the first's variables
+    assert _gone(seen[0]["pid"])                             # the worker's close stopped its kernel
+    assert warm.kernel_home() is None

@@ -104,7 +104,8 @@ def scenarios_dir() -> Path:
 #: Environment variables through which ``forecast explore`` passes its options to the explorer's
 #: kernel (Voilà starts the kernel; the notebook's launcher reads them): setting → variable.
 EXPLORE_ENV = {"data_dir": "FORECAST_EXPLORE_DATA", "lang": "FORECAST_EXPLORE_LANG",
-               "scenario": "FORECAST_EXPLORE_SCENARIO", "n_draws": "FORECAST_EXPLORE_DRAWS"}
+               "scenario": "FORECAST_EXPLORE_SCENARIO", "n_draws": "FORECAST_EXPLORE_DRAWS",
+               "p_required": "FORECAST_EXPLORE_P"}
 #: Simulation draws per projection in the explorer: an update takes about 0.3 s on a quiet machine
 #: (docs/explorer.md); the probability's Monte-Carlo standard error is at most 0.5/√200 = 3.5 points
 #: (shown on screen).
@@ -173,6 +174,14 @@ def plan_cache_dir() -> Path:
     ``FORECAST_CACHE/plan`` when ``FORECAST_CACHE`` is set, else ``REPORTS/.cache/plan``.
     """
     return _env_path("FORECAST_CACHE", reports_dir() / ".cache") / "plan"
+
+
+def package_sources(package_name: str) -> list[Path]:
+    """The ``*.py`` files of one subpackage of ``forecast`` (e.g. ``"plan"``), sorted by name.
+
+    Used to key caches on the code that produced them.
+    """
+    return sorted((Path(__file__).resolve().parent / package_name).glob("*.py"))
 
 
 def chromium_executable() -> Path | None:

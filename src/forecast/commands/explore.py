@@ -35,6 +35,8 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language on opening (default vi)")
     p.add_argument("--scenario", default="baseline", help="starting scenario (default baseline)")
+    p.add_argument("--p", type=float, default=0.8, dest="p_required",
+                   help="required probability of meeting a target on opening, 0.5-0.95 (default 0.8)")
     p.add_argument("--draws", type=int, default=config.EXPLORE_DRAWS,
                    help=f"simulation draws per projection (default {config.EXPLORE_DRAWS}; more are more precise and slower)")
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
@@ -65,7 +67,8 @@ def environment(args) -> dict[str, str]:
     """This process's environment plus the explorer's settings for the kernel."""
     env = dict(os.environ)
     settings = {"data_dir": str(Path(args.data).resolve()) if args.data else "", "lang": args.lang,
-                "scenario": args.scenario, "n_draws": str(args.draws)}
+                "scenario": args.scenario, "n_draws": str(args.draws),
+                "p_required": repr(float(getattr(args, "p_required", 0.8)))}
     for key, var in config.EXPLORE_ENV.items():
         if settings[key]:
             env[var] = settings[key]
@@ -77,6 +80,8 @@ def run(args) -> int:
         raise UserError(f"{args.data}: no such dataset folder")
     if args.draws < 50:
         raise UserError(f"--draws must be at least 50, got {args.draws}")
+    if not 0.5 <= args.p_required <= 0.95:
+        raise UserError(f"--p must be between 0.5 and 0.95, got {args.p_required}")
     if not 0 < args.port < 65536:
         raise UserError(f"--port must be between 1 and 65535, got {args.port}")
     if not port_free(args.port, args.ip):

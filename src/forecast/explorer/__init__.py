@@ -23,7 +23,7 @@ May import every stage below it (domain … reports).
 """
 
 from forecast.explorer.app import ENV, Explorer, launch, settings
-from forecast.explorer.compare import compare, places_and_cost, sweep, sweep_values
+from forecast.explorer.compare import TrainingCost, compare, sweep, sweep_values, training_costs
 from forecast.explorer.figure import FanFigure
 from forecast.explorer.levers import (
     CAPACITY_FACTOR,
@@ -44,16 +44,25 @@ from forecast.explorer.levers import (
     with_fixed_levers,
 )
 from forecast.explorer.messages import probability, text
-from forecast.explorer.parsing import InputError, display_name, parse_number, scenario_path, show_number, slug
+from forecast.explorer.parsing import (
+    P_REQUIRED_RANGE,
+    InputError,
+    check_required,
+    display_name,
+    parse_number,
+    scenario_path,
+    show_number,
+    slug,
+)
 from forecast.explorer.session import CACHE_SIZE, PROVINCE, VIEW_KEYS, Session, check_probability, level_at
 from forecast.explorer.state import ViewState
 from forecast.explorer.widgets import Widgets, probability_table_html
 
 __all__ = [
-    "CACHE_SIZE", "CAPACITY_FACTOR", "CATEGORY_LABELS", "ENV", "PROGRAMME_VI", "PROVINCE", "SLIDER_LEVERS",
-    "VIEW_KEYS", "Explorer", "FanFigure", "InputError", "LeverSpec", "Session", "ViewState", "Widgets",
-    "_flat_levers", "_nice_ceiling", "_split_key", "check_probability", "compare", "display_name", "flat_levers",
+    "CACHE_SIZE", "CAPACITY_FACTOR", "CATEGORY_LABELS", "ENV", "PROGRAMME_VI", "PROVINCE", "P_REQUIRED_RANGE",
+    "SLIDER_LEVERS", "VIEW_KEYS", "Explorer", "FanFigure", "InputError", "LeverSpec", "Session", "TrainingCost", "ViewState", "Widgets",
+    "_flat_levers", "_nice_ceiling", "_split_key", "check_probability", "check_required", "compare", "display_name", "flat_levers",
     "is_percent", "launch", "level_at", "lever_changes", "lever_groups", "lever_specs", "lever_values",
-    "parse_number", "places_and_cost", "probability", "probability_table_html", "scenario_path", "settings",
-    "show_number", "slug", "sweep", "sweep_values", "text", "vietnamese_labels", "with_fixed_levers",
+    "parse_number", "probability", "probability_table_html", "scenario_path", "settings",
+    "show_number", "slug", "sweep", "sweep_values", "text", "training_costs", "vietnamese_labels", "with_fixed_levers",
 ]

@@ -20,11 +20,22 @@ from forecast.explorer.messages import probability as show_probability
 from forecast.explorer.messages import text
 from forecast.explorer.parsing import InputError, scenario_path
 from forecast.explorer.state import ViewState
+from forecast.i18n import t
+from forecast.plan.costs import ASSUMPTION, CostError, UnitCost, unit_costs, vnd
 from forecast.plan.effort import UNREACHABLE, required_effort
 from forecast.reports import fmt
+from forecast.reports.planpage import programme_name
+from forecast.reports.planpage import vnd as show_vnd
 from forecast.stockflow import scenarios as scenario_files
 
 PROVINCE = config.PROVINCE_CODE
+
+
+def programme_of(lever: str) -> str | None:
+    """The programme of a capacity lever (``programmes.university.capacity`` → ``university``), else None."""
+    parts = str(lever).split(".")
+    ok = len(parts) == 3 and parts[0] == "programmes" and parts[2] == "capacity"
+    return parts[1] if ok else None
 
 
 def required_text(p_required: float, lang: str) -> str:
@@ -53,6 +64,7 @@ class Actions:
     _save_scenario: Any
     _load_scenario: Any
     _sliders: Any
+    _unit_cost_table: dict | None = None  # data/costs.yml, read on first use
 
     def update(self, **changes: Any) -> ViewState:  # pragma: no cover - the session's
         raise NotImplementedError
@@ -70,12 +82,27 @@ class Actions:
         raise NotImplementedError
 
     # -- slower actions on buttons ----------------------------------------------------------
+    def unit_costs(self) -> dict[str, UnitCost]:
+        """The programmes' unit costs with their provenance (:func:`forecast.plan.costs.unit_costs`), read once.
+
+        Empty when ``data/costs.yml`` cannot be read: the screen then says that no cost is
+        computed rather than inventing one.
+        """
+        if self._unit_cost_table is None:
+            try:
+                self._unit_cost_table = unit_costs()
+            except (OSError, CostError):
+                self._unit_cost_table = {}
+        return self._unit_cost_table
+
     def required_effort(self) -> Any:
-        """The effort needed to meet the current target with the required probability.
+        """The training needed to meet the current target with the required probability ("what it takes").
 
         Runs :func:`forecast.plan.effort.required_effort` on the current scenario, unit and
-        target; it projects a dozen times, so it runs on a button, not on every lever
-        change, and is cached per view. For a unit, the places found are the unit's.
+        target, priced with :meth:`unit_costs` (the reports' unit costs, ASSUMED ones
+        included); its bisection projects about 15 times (6–8 s on the demo province), so it
+        runs on a button, not on every lever change, and is cached per view. For a unit,
+        the places found are the unit's.
         """
         solver = self._effort or required_effort
         tid, unit, p_req = self.view["target"], self.view["unit"], self.view["p_required"]
@@ -84,7 +111,8 @@ class Actions:
         if key not in self._effort_cache:
             self._effort_cache[key] = solver(self.roster_for(unit), self.scenario_for(unit, self.levers), tid,
                                              p=p_req, start_year=self.start_year, end_year=self.end_year,
-                                             n_draws=self.n_draws, seed=self.seed, **self._engine_kwargs())
+                                             n_draws=self.n_draws, seed=self.seed, costs=vnd(self.unit_costs()),
+                                             **self._engine_kwargs())
         return self._effort_cache[key]
 
     def lever_label(self, name: str, lang: str) -> str:
@@ -96,10 +124,13 @@ class Actions:
         return " + ".join(parts)
 
     def effort_text(self, effort, lang: str | None = None) -> str:
-        """One paragraph describing an effort result in ``lang``.
+        """An effort result in ``lang``: places a year per programme, the probability, the cost.
 
         An unreachable target is explained in words, and the top of the search range (the
-        headcount, not a recommendation) is never shown as an answer.
+        headcount, not a recommendation) is never shown as an answer, nor priced. The cost
+        is the solver's: places × unit cost a year, and the simulated participants
+        × unit cost over the plan years (as on the report pages); an ASSUMED unit cost
+        is labelled so.
         """
         lang = lang or self.view["lang"]
         tid, req = self.view["target"], required_text(self.view["p_required"], lang)
@@ -111,14 +142,43 @@ class Actions:
             return text("effort_unreachable", lang, tid=tid, req=req, lever=lever, p=prob,
                         year=self.targets[tid].year)
         value = float(effort.value)
-        shown = fmt.number(value, 0 if value.is_integer() else 2, lang)
+        places = self._places_text(str(getattr(effort, "lever", "")), value, lang)
         base = getattr(effort, "baseline_value", None)
-        if base is not None and value < float(base):
-            return text("effort_already", lang, tid=tid, req=req, lever=lever, value=shown)
-        per_year = getattr(effort, "cost_per_year", None)
-        cost = "" if per_year is None or (isinstance(per_year, float) and math.isnan(per_year)) else text(
-            "cost", lang, cost=fmt.number(float(per_year) / 1e6, 0, lang))
-        return text("effort_reachable", lang, tid=tid, req=req, lever=lever, value=shown, p=prob, cost=cost)
+        key = "effort_already" if base is not None and value < float(base) else "effort_reachable"
+        line = text(key, lang, tid=tid, req=req, places=places, p=prob)
+        cost = self._cost_text(effort, lang)
+        return f"{line} {cost}" if cost else line
+
+    def _places_text(self, lever: str, value: float, lang: str) -> str:
+        """``Đại học (vừa làm vừa học) 268 chỉ tiêu/năm; …`` (a lever that is not a programme: ``label = value``)."""
+        unit = text("unit_places", lang) if self.view["unit"] != PROVINCE else ""
+        items = []
+        for part in lever.split("+"):
+            programme = programme_of(part)
+            if programme is None:
+                shown = fmt.number(value, 0 if value.is_integer() else 2, lang)
+                items.append(text("lever_item", lang, lever=self.lever_label(part, lang) + unit, value=shown))
+            else:
+                # whole places: the solver's value is already whole for capacities
+                items.append(t("plan.places_item", lang, programme=programme_name(programme, lang),
+                               places=fmt.number(math.ceil(value - 1e-9), 0, lang)) + unit)
+        return "; ".join(items)
+
+    def _cost_text(self, effort, lang: str) -> str:
+        """The effort's cost a year and over the plan years, or which programme has no unit cost."""
+        table = self.unit_costs()
+        programmes = [pg for pg in (programme_of(x) for x in str(getattr(effort, "lever", "")).split("+")) if pg]
+        per_year, total = getattr(effort, "cost_per_year", None), getattr(effort, "cost", None)
+        if per_year is None or per_year != per_year:
+            missing = [pg for pg in programmes if pg not in table]
+            return text("no_unit_cost", lang, items=", ".join(programme_name(pg, lang) for pg in missing)) \
+                if missing else ""
+        assumed = t("plan.effort_assumed", lang) if any(
+            table[pg].status == ASSUMPTION for pg in programmes if pg in table) else ""
+        if total is None or total != total:
+            return text("effort_cost_year", lang, per_year=show_vnd(per_year, lang), assumed=assumed)
+        return text("effort_cost", lang, per_year=show_vnd(per_year, lang), total=show_vnd(total, lang),
+                    years=f"{self.start_year + 1}–{self.end_year}", assumed=assumed)
 
     def effort_levers(self, effort) -> dict:
         """The slider values that apply an effort result ("áp dụng giá trị này"); empty when unreachable.

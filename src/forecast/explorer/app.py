@@ -26,6 +26,8 @@ from forecast.explorer.widgets import Widgets
 
 #: Environment variables ``forecast explore`` sets for the kernel Voilà starts.
 ENV = config.EXPLORE_ENV
+#: The probability of meeting a target required when nothing else is said (issue 16).
+DEFAULT_P = 0.8
 
 
 class Explorer(Session):
@@ -87,27 +89,30 @@ class Explorer(Session):
 
 
 def settings(data_dir: str = "", scenario: str = "baseline", lang: str = "vi", n_draws: int = config.EXPLORE_DRAWS,
-             environ: dict | None = None) -> dict:
+             environ: dict | None = None, p_required: float = DEFAULT_P) -> dict:
     """The explorer's settings: the notebook's parameters, overridden by ``forecast explore``'s variables.
 
     A variable wins only over a parameter left at its default, so papermill's injected
     parameters keep their meaning.
     """
     env = os.environ if environ is None else environ
-    out: dict[str, Any] = {"data_dir": data_dir, "scenario": scenario, "lang": lang, "n_draws": n_draws}
-    defaults = {"data_dir": "", "scenario": "baseline", "lang": "vi", "n_draws": config.EXPLORE_DRAWS}
+    out: dict[str, Any] = {"data_dir": data_dir, "scenario": scenario, "lang": lang, "n_draws": n_draws,
+                           "p_required": p_required}
+    defaults = {"data_dir": "", "scenario": "baseline", "lang": "vi", "n_draws": config.EXPLORE_DRAWS,
+                "p_required": DEFAULT_P}
+    convert = {"n_draws": int, "p_required": float}
     for key, var in ENV.items():
         if env.get(var) and out[key] == defaults[key]:
-            out[key] = int(env[var]) if key == "n_draws" else env[var]
+            out[key] = convert.get(key, str)(env[var])
     return out
 
 
 def launch(data_dir: str = "", scenario: str = "baseline", target: str = "T06", unit: str = config.PROVINCE_CODE,
-           p_required: float = 0.8, lang: str = "vi", n_draws: int = config.EXPLORE_DRAWS,
+           p_required: float = DEFAULT_P, lang: str = "vi", n_draws: int = config.EXPLORE_DRAWS,
            seed: int = 0) -> Explorer:
     """Build the explorer and show it (the notebook's one call); returns it for the next cell."""
-    s = settings(data_dir, scenario, lang, n_draws)
+    s = settings(data_dir, scenario, lang, n_draws, p_required=p_required)
     explorer = Explorer(data_dir=s["data_dir"] or None, scenario=s["scenario"], target=target, unit=unit,
-                        p_required=p_required, lang=s["lang"], n_draws=s["n_draws"], seed=seed)
+                        p_required=s["p_required"], lang=s["lang"], n_draws=s["n_draws"], seed=seed)
     explorer.show()
     return explorer

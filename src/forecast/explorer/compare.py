@@ -26,7 +26,7 @@ from forecast import config
 from forecast.explorer.levers import CAPACITY_FACTOR, flat_levers, lever_values, pinned
 from forecast.explorer.messages import text
 from forecast.explorer.session import Session, level_at
-from forecast.plan.costs import ASSUMPTION, CostError, UnitCost, unit_costs
+from forecast.plan.costs import ASSUMPTION, UnitCost
 from forecast.reports import fmt
 
 #: How many scenarios a comparison holds.
@@ -104,13 +104,6 @@ def training_costs(levers: Mapping, costs: Mapping[str, UnitCost], n_years: int)
                         unpriced=tuple(pg for pg in used if pg not in costs))
 
 
-def _costs() -> dict[str, UnitCost]:
-    try:
-        return unit_costs()
-    except (OSError, CostError):
-        return {}  # no readable cost table: the cost columns stay empty rather than inventing figures
-
-
 def plan_years(session: Session) -> tuple[int, int]:
     """The first and last projected years (2026–2030 from a 2025 roster)."""
     return session.start_year + 1, session.end_year
@@ -166,7 +159,8 @@ def compare(session: Session, scenarios: Sequence[Any], *, include_current: bool
     n = len(scenarios) + (1 if include_current else 0)
     if not MIN_COMPARED <= n <= MAX_COMPARED:
         raise ValueError(text("pick_2_4", lang))
-    table = _costs() if isinstance(costs, str) else dict(costs)
+    # no readable cost table: the cost columns stay empty rather than inventing figures
+    table = session.unit_costs() if isinstance(costs, str) else dict(costs)
     rows = []
     if include_current:
         rows.append(_row(session, session.display_name(), session.scenario, session.levers, table))

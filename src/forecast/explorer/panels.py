@@ -10,16 +10,23 @@ May import domain … reports and the explorer's own modules.
 from __future__ import annotations
 
 import html
+import time
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as w
 
 from forecast import config
-from forecast.explorer.compare import compare, sweep, sweep_png, sweep_values
+from forecast.explorer.actions import required_text
+from forecast.explorer.compare import compare, plan_years, sweep, sweep_png, sweep_values
 from forecast.explorer.messages import probability as show_probability
 from forecast.explorer.messages import text
 from forecast.explorer.parsing import InputError, parse_number, show_number
+from forecast.i18n import t
+from forecast.plan.costs import UnitCost
 from forecast.reports import fmt
+from forecast.reports.planpage import basis_text, programme_name, vnd
+from forecast.reports.planrun import assumed_per_day
 
 
 def _escape(s: object) -> str:
@@ -52,6 +59,7 @@ class EffortPanel:
         self.out.add_class("fx-effort")
         self.apply = w.Button(icon="check", layout=w.Layout(width="auto", display="none"))
         self._values: dict = {}
+        self.seconds: float | None = None  # how long the last search took (the benchmark reads it)
         self.button.on_click(self._on_effort)
         self.apply.on_click(self._on_apply)
         self.widget = w.VBox([self.button, self.out, self.apply])
@@ -69,14 +77,23 @@ class EffortPanel:
     def _on_effort(self, _button: object) -> None:
         ex, lang = self.screen.ex, self.screen.lang.value
         self.clear()
-        self.out.value = text("busy", lang)
+        # sent to the browser before the search starts: it projects about 15 times
+        self.out.value = _escape(text("effort_busy", lang, tid=ex.view["target"],
+                                      req=required_text(ex.view["p_required"], lang)))
+        self.button.disabled = True
+        start = time.perf_counter()
         try:
             effort = ex.required_effort()
-            self.out.value = _escape(ex.effort_text(effort, lang))
+            self.seconds = time.perf_counter() - start
+            took = text("effort_time", lang, s=fmt.number(self.seconds, 1, lang))
+            self.out.value = (f"{_escape(ex.effort_text(effort, lang))} "
+                              f"<span style='color:#555;font-size:85%'>{_escape(took)}</span>")
             self._values = ex.effort_levers(effort)
         except Exception as exc:  # noqa: BLE001 - the message is for the planner
             self.out.value = _escape(text("error", lang, msg=exc))
             return
+        finally:
+            self.button.disabled = False
         self.apply.layout.display = "" if self._values else "none"
 
     def _on_apply(self, _button: object) -> None:
@@ -176,21 +193,59 @@ class ScenarioPanel:
         except Exception as exc:  # noqa: BLE001
             self.result.value = f"<span style='color:#b00'>{_escape(exc)}</span>"
             return
-        self.result.value = comparison_html(table, ex.targets[ex.view["target"]].threshold, lang)
+        self.result.value = comparison_html(table, ex.targets[ex.view["target"]].threshold, lang,
+                                            costs=ex.unit_costs(), years=plan_years(ex),
+                                            unit_view=ex.view["unit"] != config.PROVINCE_CODE)
 
 
-def comparison_html(table: Any, threshold: Any, lang: str) -> str:
-    """A comparison (:func:`forecast.explorer.compare.compare`) as an HTML table in ``lang``."""
+def _money(x: Any, lang: str) -> str:
+    return "" if x is None or x != x else vnd(float(x), lang)
+
+
+def comparison_html(table: Any, threshold: Any, lang: str, *, costs: Mapping[str, UnitCost] | None = None,
+                    years: tuple[int, int] = (config.TARGET_YEAR - 4, config.TARGET_YEAR),
+                    unit_view: bool = False) -> str:
+    """A comparison (:func:`forecast.explorer.compare.compare`) as HTML in ``lang``.
+
+    Two tables side by side by scenario: the target's level, gap and probability with the
+    places and cost a year and over the plan years; then each programme's places a year
+    with its unit cost and what that rests on (the act, or GIẢ ĐỊNH / ASSUMPTION), and the
+    notes that say how the cost is computed.
+    """
+    costs = costs or {}
+    period = f"{years[0]}–{years[1]}"
     head = [text("scenario", lang), text("level_2030", lang, year=config.TARGET_YEAR), text("gap", lang),
-            text("p_scenario", lang), text("places", lang), text("cost_year", lang)]
-    rows = []
-    for r in table.to_dict("records"):
-        cost = r["cost_per_year"]
-        cost_s = "" if cost is None or cost != cost else fmt.number(cost / 1e6, 0, lang) + (
-            "" if r["cost_complete"] else f" ({text('cost_partial', lang)})")
-        rows.append([r["scenario"], _level(r["level"], threshold, lang), _gap(r["gap"], lang),
-                     show_probability(r["p_scenario"], lang), fmt.number(r["places"], 0, lang), cost_s])
-    return _table(head, rows, "fx-compare-table")
+            text("p_scenario", lang), text("places_total", lang), text("cost_per_year", lang),
+            text("cost_period", lang, years=period)]
+    records = table.to_dict("records")
+    assumed = t("plan.effort_assumed", lang)
+    rows = [[r["scenario"], _level(r["level"], threshold, lang), _gap(r["gap"], lang),
+             show_probability(r["p_scenario"], lang), fmt.number(r["places"], 0, lang),
+             _money(r["cost_per_year"], lang) + (assumed if r["cost_assumed"] else ""),
+             _money(r["cost_total"], lang) + (assumed if r["cost_assumed"] else "")] for r in records]
+    parts = [_table(head, rows, "fx-compare-table")]
+    programmes = [pg for pg in dict.fromkeys(pg for r in records for pg in r["places_by_programme"])
+                  if any(r["places_by_programme"].get(pg, 0) > 0 for r in records)]
+    if programmes:
+        head = [t("plan.col_programme", lang), t("plan.col_unit_cost", lang), t("plan.col_basis", lang),
+                *[str(r["scenario"]) for r in records]]
+        rows = [[programme_name(pg, lang), fmt.number(costs[pg].vnd, 0, lang) if pg in costs else fmt.MISSING,
+                 basis_text(costs[pg].to_dict(), lang) if pg in costs else "",
+                 *[fmt.number(r["places_by_programme"].get(pg, 0), 0, lang) for r in records]]
+                for pg in programmes]
+        parts.append(f"<p><b>{_escape(text('places_heading', lang))}</b></p>" + _table(head, rows, "fx-places-table"))
+    notes = [text("cost_note", lang, years=period, n=years[1] - years[0] + 1)]
+    if any(r["cost_assumed"] for r in records):
+        per_day = assumed_per_day()
+        if per_day is not None:
+            notes.append(t("plan.assumption_note", lang, per_day=t("plan.vnd", lang, x=fmt.number(per_day, 0, lang))))
+    unpriced = list(dict.fromkeys(pg for r in records for pg in r["unpriced"]))
+    if unpriced:
+        notes.append(text("no_unit_cost", lang, items=", ".join(programme_name(pg, lang) for pg in unpriced)))
+    if unit_view:
+        notes.append(text("province_places", lang))
+    parts.extend(f"<p style='color:#555;font-size:85%'>{_escape(n)}</p>" for n in notes)
+    return "".join(parts)
 
 
 class SweepPanel:

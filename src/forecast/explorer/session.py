@@ -43,6 +43,7 @@ from forecast.explorer.levers import (
 )
 from forecast.explorer.messages import probability as show_probability
 from forecast.explorer.messages import text
+from forecast.explorer.parsing import check_required
 from forecast.explorer.state import ViewState
 from forecast.inputs.dataset import load_dataset
 from forecast.inputs.units import units_on
@@ -61,15 +62,12 @@ PROVINCE = config.PROVINCE_CODE
 # -- checks of the view's inputs (small pure functions: return the clean value or raise) ----
 
 
-def check_probability(p) -> float:
-    """``p`` as a float strictly between 0 and 1, else ``ValueError``."""
-    try:
-        value = float(p)
-    except (TypeError, ValueError):
-        raise ValueError(f"probability required must be a number in (0, 1), got {p!r}") from None
-    if not 0 < value < 1:
-        raise ValueError(f"probability required must be in (0, 1), got {p!r}")
-    return value
+def check_probability(p: object, lang: str = "vi") -> float:
+    """The required probability as a share in 50 %–95 % (:func:`~forecast.explorer.parsing.check_required`).
+
+    Raises :class:`~forecast.explorer.parsing.InputError` (a ``ValueError``) in ``lang`` otherwise.
+    """
+    return check_required(p, lang)
 
 
 def level_at(forecast, year: int) -> tuple[float, float, float] | None:
@@ -131,7 +129,7 @@ class Session(Actions):
     target, unit : str
         The starting target id and unit code (``"20"`` = the whole province).
     p_required : float
-        The probability of meeting the target the Department requires.
+        The probability of meeting the target the Department requires (default 0.8, 0.5–0.95).
     lang : {"vi", "en"}
         Language of the verdict, the labels and the chart.
     n_draws, seed : int
@@ -217,7 +215,7 @@ class Session(Actions):
         self.levers = flat_levers(self.base_levers, sliders)
         self.view = {"target": "", "unit": "", "p_required": 0.0, "lang": "vi"}
         self.view.update(target=self._check_target(target), unit=self._check_unit(unit),
-                         p_required=check_probability(p_required), lang=fmt.check_lang(lang))
+                         p_required=check_probability(p_required, fmt.check_lang(lang)), lang=lang)
         self._trend_cache: dict[str, dict] = {}
         self._projection_cache: OrderedDict = OrderedDict()
         self._effort_cache: dict = {}
@@ -507,10 +505,10 @@ class Session(Actions):
             view["target"] = self._check_target(changes["target"])
         if "unit" in changes:
             view["unit"] = self._check_unit(changes["unit"])
-        if "p_required" in changes:
-            view["p_required"] = check_probability(changes["p_required"])
         if "lang" in changes:
             view["lang"] = fmt.check_lang(changes["lang"])
+        if "p_required" in changes:
+            view["p_required"] = check_probability(changes["p_required"], view["lang"])
         levers = dict(self.levers)
         levers.update({k: v for k, v in changes.items() if k in self.levers})
         tid, unit, lang, p_req = view["target"], view["unit"], view["lang"], view["p_required"]

@@ -25,13 +25,11 @@ from forecast.explorer.levers import LeverSpec, lever_groups
 from forecast.explorer.messages import probability as show_probability
 from forecast.explorer.messages import text
 from forecast.explorer.panels import EffortPanel, GuidePanel, ScenarioPanel, SweepPanel
-from forecast.explorer.parsing import InputError, parse_number, show_number
+from forecast.explorer.parsing import P_REQUIRED_RANGE, InputError, parse_number, show_number
 from forecast.explorer.state import ViewState
 from forecast.reports import fmt
 
 PROVINCE = "20"
-#: The required probability is typed as a percentage between these bounds.
-P_REQUIRED_RANGE = (0.01, 0.99)
 
 
 def escape(s: object) -> str:
@@ -110,6 +108,7 @@ class Widgets:
         self.target = w.Dropdown(options=self._target_options(lang), value=explorer.view["target"],
                                  layout=w.Layout(width="100%"))
         self.unit = w.Dropdown(options=self._unit_options(lang), value=explorer.view["unit"])
+        # typed as a percentage like the levers (50%–95%, issue 16); out of range is refused in words
         p_spec = LeverSpec("p_required", "Xác suất yêu cầu", "Probability required", P_REQUIRED_RANGE[0],
                            P_REQUIRED_RANGE[1], 0.01, percent=True)
         self.p_row = LeverRow(p_spec, explorer.view["p_required"], lang, self._on_change)

@@ -43,6 +43,7 @@ from forecast.inputs.tables import (
     raise_if,
     read_text_table,
 )
+from forecast.inputs.units import dataset_registry
 
 META_FILE = "dataset.yml"
 META_REQUIRED = ("name", "synthetic")
@@ -94,7 +95,8 @@ class Dataset:
     def roster_history(self) -> pd.DataFrame | None:
         """The roster history (read and checked on first use; None without one)."""
         if self._history is None and self.history_file is not None:
-            frame, problems = _read_checked(self.history_file, check_roster_history)
+            with dataset_registry(Path(self.history_file).parent):  # read later: its folder's registry again
+                frame, problems = _read_checked(self.history_file, check_roster_history)
             raise_if(problems)
             self._history = frame
         return self._history
@@ -294,7 +296,8 @@ def _roster_matches_history(roster: pd.DataFrame, history: pd.DataFrame, roster_
 
 def check_dataset(path: Path | str) -> list[Problem]:
     """Every problem of a dataset folder (empty list when it loads)."""
-    _ds, problems = _load(Path(path), history=True)
+    with dataset_registry(path):  # the folder's own unit registry, if it has one
+        _ds, problems = _load(Path(path), history=True)
     return problems
 
 
@@ -318,7 +321,9 @@ def load_dataset(path: Path | str | None = None, history: bool = False) -> Datas
     ValidationError
         With every problem of every file in the folder.
     """
-    ds, problems = _load(Path(path) if path is not None else config.demo_dir(), history=history)
+    folder = Path(path) if path is not None else config.demo_dir()
+    with dataset_registry(folder):  # the folder's own unit registry, if it has one
+        ds, problems = _load(folder, history=history)
     raise_if(problems)
     assert ds is not None  # _load returns a dataset whenever it finds no problem
     return ds

@@ -331,7 +331,7 @@ def _resolve_distinct(ucodes: np.ndarray, normal: np.ndarray, year: np.ndarray, 
     res = units_mod.resolve_codes(pd.Series(code, dtype=object), pd.Series(dyear, dtype=float))
     stated = levels[dl] if len(dl) else np.array([], object)
     unit_level = res["level"].to_numpy()
-    mislevel = res["valid"].to_numpy() & (code != units_mod.config.PROVINCE_CODE) & (unit_level != stated) & \
+    mislevel = res["valid"].to_numpy() & (code != units_mod.province_code()) & (unit_level != stated) & \
         np.isin(stated, list(ENUMS["level"]))
     return {"known": res["known"].to_numpy()[inverse], "valid": res["valid"].to_numpy()[inverse],
             "level": unit_level[inverse], "mislevel": mislevel[inverse]}

@@ -15,17 +15,27 @@ valid_to, source``; ``valid_to`` empty = still valid) and ``data/crosswalk_2025.
 (the December 2024 changes and the 1 July 2025 crosswalk, one row per (old unit, new
 unit) pair, ``extent`` = ``whole``/``part``/``remainder``). Both are rebuilt by
 ``scripts/build_tables.py`` from the statistics office's lists.
+
+A dataset folder of another province carries its own registry (:func:`dataset_registry`):
+``units.csv`` and ``crosswalk.csv`` in the folder, or the files ``dataset.yml`` names under
+``units: {registry: ..., crosswalk: ...}``; while it is active (a context, so one worker
+process can load provinces one after another) every function here reads it instead of
+Lạng Sơn's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from forecast import config
 from forecast.inputs.tables import per_distinct
@@ -45,6 +55,14 @@ SNAPSHOT_MONTH, SNAPSHOT_DAY = 10, 31
 #: change: 06622 Bính Xá (part -> 06613 Đình Lập), 06625 Kiên Mộc (part -> 06637 Châu
 #: Sơn), and 06040 xã Đại Đồng before 1/12/2024 (part -> TT Thất Khê, rest -> Đội Cấn).
 DEFAULT_SPLIT_SHARES = {"06622": 0.5, "06625": 0.5, "06040": 0.5}
+#: The share of a split unit not listed in the split shares (a dataset's own registry).
+DEFAULT_SPLIT_SHARE = 0.5
+
+#: A dataset folder's own registry files (default names; ``dataset.yml`` may name others).
+DATASET_UNITS_FILE, DATASET_CROSSWALK_FILE = "units.csv", "crosswalk.csv"
+
+#: The registry in force: (units file, crosswalk file), or None for the project's (Lạng Sơn's).
+_ACTIVE: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("forecast_registry", default=None)
 
 
 @dataclass(frozen=True)
@@ -106,9 +124,60 @@ def _cached_units(path: str) -> pd.DataFrame:
     return read_units(path)
 
 
+def registry_files(data_dir: Path | str) -> tuple[Path, Path] | None:
+    """A dataset folder's own registry: (units file, crosswalk file), or ``None`` (it uses Lạng Sơn's).
+
+    ``dataset.yml`` may name the files (``units: {registry: FILE, crosswalk: FILE}``, relative
+    to the folder); otherwise :data:`DATASET_UNITS_FILE` in the folder is the registry and
+    :data:`DATASET_CROSSWALK_FILE` its crosswalk (without one, the registry has no changes).
+
+    Raises
+    ------
+    ValueError
+        ``dataset.yml`` names a registry file that is not there.
+    """
+    folder = Path(data_dir)
+    named: dict = {}
+    with contextlib.suppress(OSError, yaml.YAMLError):  # the dataset's own check reports a bad dataset.yml
+        meta = yaml.safe_load((folder / "dataset.yml").read_text(encoding="utf-8"))
+        named = meta.get("units") or {} if isinstance(meta, dict) else {}
+    named = named if isinstance(named, dict) else {}
+    registry = folder / str(named.get("registry", DATASET_UNITS_FILE))
+    crosswalk = folder / str(named.get("crosswalk", DATASET_CROSSWALK_FILE))
+    for key, path in (("registry", registry), ("crosswalk", crosswalk)):
+        if key in named and not path.is_file():
+            raise ValueError(f"{folder / 'dataset.yml'}: units.{key}: {path.name} is not in the folder")
+    if not registry.is_file():
+        return None
+    return registry, crosswalk
+
+
+@contextlib.contextmanager
+def dataset_registry(data_dir: Path | str | None) -> Iterator[tuple[Path, Path] | None]:
+    """Within the block, the registry is the dataset folder's own (:func:`registry_files`), if it has one."""
+    files = registry_files(data_dir) if data_dir is not None else None
+    token = _ACTIVE.set((str(files[0]), str(files[1])) if files else None)
+    try:
+        yield files
+    finally:
+        _ACTIVE.reset(token)
+
+
+def _units_path() -> str:
+    active = _ACTIVE.get()
+    return active[0] if active else str(config.units_file())
+
+
 def load_units() -> pd.DataFrame:
-    """The project's unit registry (cached; a copy is returned)."""
-    return _cached_units(str(config.units_file())).copy()
+    """The unit registry in force (cached; a copy is returned): a dataset's own, else the project's."""
+    return _cached_units(_units_path()).copy()
+
+
+def province_code() -> str:
+    """The code of the province unit of the registry in force (``20``, Lạng Sơn, for the project's)."""
+    units = load_units()
+    top = units.loc[(units["level"] == "tinh") & (units["parent"] == ""), "code"]
+    return str(top.iloc[0]) if len(top) else config.PROVINCE_CODE
 
 
 def _valid_mask(units: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
@@ -248,14 +317,21 @@ def _cached_crosswalk(path: str) -> pd.DataFrame:
 
 
 def load_crosswalk() -> pd.DataFrame:
-    """The project's crosswalk (cached; a copy is returned)."""
-    return _cached_crosswalk(str(config.crosswalk_file())).copy()
+    """The crosswalk in force (cached; a copy is returned): a dataset's own, else the project's.
+
+    A dataset registry without a crosswalk file has no territorial changes (an empty crosswalk).
+    """
+    active = _ACTIVE.get()
+    path = active[1] if active else str(config.crosswalk_file())
+    if active and not Path(path).is_file():
+        return _cached_crosswalk(str(config.crosswalk_file())).iloc[0:0].copy()
+    return _cached_crosswalk(path).copy()
 
 
 def _step_weights(step: pd.DataFrame, splits: dict[str, float]) -> pd.DataFrame:
     """old_code -> new_code weights of one change date (split shares applied)."""
     w = step[["old_code", "new_code", "extent"]].copy()
-    share = w["old_code"].map(splits)
+    share = w["old_code"].map(splits).fillna(DEFAULT_SPLIT_SHARE)
     w["weight"] = np.where(w["extent"] == "part", share,
                            np.where(w["extent"] == "remainder", 1.0 - share, 1.0))
     return w

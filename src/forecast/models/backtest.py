@@ -26,6 +26,7 @@ all entities of the panel (no look-ahead).
 
 from __future__ import annotations
 
+import pickle
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -372,6 +373,28 @@ def _default_rows(comps, mixture_rows, s: Settings, variant: dict | None = None,
     return rows, used, weights
 
 
+def _component_forecasts(panel: pd.DataFrame, s: Settings, scored: tuple, jobs: int):
+    """The scored rows of the peers and the components' points at every origin (the costly part)."""
+    chunks = [c for c in _chunks(panel, max(jobs, 1)) if c]
+    work = [(c, s, scored) for c in chunks]
+    if jobs > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_entity_work, work))
+    else:
+        results = [_entity_work(w) for w in work]
+    rows = [r for res in results for r in res[0]]
+    comps = sorted((c for res in results for c in res[1]), key=lambda c: (c[1], c[0]))
+    return rows, global_points(panel, comps, s, jobs)
+
+
+def _read_cache(cache: Path | None, key) -> tuple | None:
+    """The rows and component points pickled at ``cache`` when written for ``key``, else None."""
+    if cache is None or not Path(cache).is_file():
+        return None
+    stored_key, rows, comps = pickle.loads(Path(cache).read_bytes())
+    return (rows, comps) if stored_key == key else None
+
+
 def _combination_work(args):
     """:func:`_default_rows` on one thread (runs in a worker process)."""
     comps, mixture, s, variant, name = args
@@ -421,7 +444,7 @@ def summarise(rows, horizons: int) -> dict:
 
 def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_points: int = 3,
                  n_draws: int = 1000, seed: int = 0, auto_ets: bool = True, jobs: int = 1,
-                 variants: dict | None = None) -> dict:
+                 variants: dict | None = None, cache: Path | None = None) -> dict:
     """Rolling-origin backtest of the peers and the default on one panel.
 
     Parameters
@@ -444,6 +467,10 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
         Name → settings of the default to score as well, on the same component
         forecasts and seed (a sensitivity check): ``half_life`` (float),
         ``era`` (bool), ``components`` (names kept).
+    cache : Path, optional
+        A pickle of the scored peers and the component forecasts: read when it was
+        written with the same panel and settings, else written, so that another run
+        with other combinations of the default costs seconds, not minutes.
 
     Returns
     -------
@@ -467,16 +494,14 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
     elif auto_ets:
         notes.append("AutoETS skipped: statsforecast is not installed (pip install 'forecast[bench]').")
     scored = tuple(peers) + tuple(c for c in OWN_COMPONENTS if c != GLOBAL)
-    chunks = [c for c in _chunks(panel, max(jobs, 1)) if c]
-    work = [(c, s, scored) for c in chunks]
-    if jobs > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_entity_work, work))
+    key = (s, scored, pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
+    cached = _read_cache(cache, key)
+    if cached is not None:
+        rows, comps = cached
     else:
-        results = [_entity_work(w) for w in work]
-    rows = [r for res in results for r in res[0]]
-    comps = sorted((c for res in results for c in res[1]), key=lambda c: (c[1], c[0]))
-    comps = global_points(panel, comps, s, jobs)
+        rows, comps = _component_forecasts(panel, s, scored, jobs)
+        if cache is not None:
+            atomic.write_bytes(Path(cache), pickle.dumps((key, rows, comps)))
     mixture = [r for r in rows if r[0] == "_mixture"]
     rows = [r for r in rows if r[0] != "_mixture"]
     # the default, the global model alone and each variant are combinations of the same cached

@@ -54,8 +54,8 @@ def stop_kernel() -> None:
     stopper = threading.Thread(target=execute._drop_warm_kernel, name="forecast-kernel-stop", daemon=True)
     stopper.start()
     stopper.join(STOP_WAIT)
-    if stopper.is_alive() and pid is not None:  # the orderly stop hangs: the kernel must not outlive the worker
-        with suppress(OSError):
+    if pid is not None:  # the kernel must not outlive its worker, even if the orderly stop failed or hangs
+        with suppress(OSError):  # already stopped: ProcessLookupError
             os.kill(pid, signal.SIGKILL)
     _HOME.clear()
 

@@ -36,6 +36,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from forecast import config, stockflow
 from forecast.domain.targets import load_targets
@@ -259,7 +260,21 @@ def coverage_table(observations, as_of: int):
     return table.astype(int).sort_index()
 
 
-def prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi",
+def prepare_results(data_dir: Path, **options: Any) -> RunResults:
+    """:func:`_prepare_results` in the data folder's own unit registry, if it has one.
+
+    (:func:`forecast.inputs.units.dataset_registry`: a synthetic province of another code
+    carries its communes; otherwise Lạng Sơn's registry.) Options and errors: :func:`_prepare_results`.
+    """
+    try:
+        units_mod.registry_files(data_dir)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    with units_mod.dataset_registry(data_dir):
+        return _prepare_results(data_dir, **options)
+
+
+def _prepare_results(data_dir: Path, *, as_of: int | None = None, lang: str = "vi",
                     scenarios: tuple[str, ...] | None = None, n_draws: int = DEFAULT_DRAWS,
                     seed: int = DEFAULT_SEED, extra_files: Sequence[Path] = (), progress=None,
                     plan_p: float | None = None, plan_draws: int = planrun.DEFAULT_DRAWS) -> RunResults:

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from forecast import atomic, config
-from forecast import plan as plan_pkg
-from forecast import stockflow as stockflow_pkg
 from forecast.inputs.tables import YamlError, load_yaml
 from forecast.plan.effort import costs_file
 from forecast.plan.section import plan_section
@@ -56,8 +54,8 @@ def _jsonable(x: Any) -> Any:
 def _code_hash() -> str:
     """SHA-256 of the source of the plan and the engine: a changed model or search invalidates the cache."""
     h = hashlib.sha256()
-    for package in (plan_pkg, stockflow_pkg):
-        for path in sorted(Path(str(package.__file__)).parent.glob("*.py")):
+    for package in ("plan", "stockflow"):
+        for path in config.package_sources(package):
             h.update(path.name.encode())
             h.update(path.read_bytes())
     return h.hexdigest()

@@ -41,7 +41,7 @@ scenario with more places ends with at least as many qualified staff in every dr
 ``docs/stockflow.md``).
 
 The package: :mod:`.spec` (states, programmes, targets on cells), :mod:`.cohorts`, :mod:`.sampling`,
-:mod:`.engine` (the year loop), :mod:`.allocation`, :mod:`.projection` (the results object),
+:mod:`.layout` (the cells), :mod:`.engine` (the year loop), :mod:`.allocation`, :mod:`.projection` (the results object),
 :mod:`.simulation` (:func:`project`), :mod:`.history` (levers estimated from the past) and
 :mod:`.scenarios` (scenario files). May import :mod:`forecast.domain` and :mod:`forecast.inputs`.
 """

@@ -80,6 +80,26 @@ def recruit_mix(groups: pd.DataFrame, estimated, levers: Mapping) -> dict:
     Defaults without history: recruits hold none of the in-service qualifications; their
     university share is the lever ``recruit_university_share``.
     """
+    # the observed part depends on the groups and the history only: built once per pair
+    mix = {dim: m.copy() for dim, m in derived("recruits", groups, estimated, observed_recruit_mix).items()}
+    share = levers.get("recruit_university_share")
+    if share is not None:
+        share = _per_category(share, groups, "recruit_university_share")
+        edu = mix["education"]
+        plus = edu[:, 1:].sum(axis=1)
+        shape = np.where(plus[:, None] > 0, edu[:, 1:] / np.maximum(plus[:, None], 1e-12),
+                         np.array([1.0, 0.0, 0.0])[None, :])
+        edu = np.concatenate([(1 - share)[:, None], share[:, None] * shape], axis=1)
+        mix["education"] = edu
+    return mix
+
+
+def observed_recruit_mix(groups: pd.DataFrame, estimated) -> dict:
+    """Per group, the state probabilities of recent recruits on each dimension (G, K), before the levers.
+
+    See :func:`recruit_mix`; groups with no recent recruit (or no history) hold the first
+    state of every dimension.
+    """
     mix = {}
     for dim, names in DIMENSIONS.items():
         m = np.zeros((len(groups), len(names)))
@@ -110,15 +130,6 @@ def recruit_mix(groups: pd.DataFrame, estimated, levers: Mapping) -> dict:
                     found = tables.get((cat, None, dim))  # no recent recruit at this level
                 if found is not None and found.sum() > 0:
                     mix[dim][i] = found / found.sum()
-    share = levers.get("recruit_university_share")
-    if share is not None:
-        share = _per_category(share, groups, "recruit_university_share")
-        edu = mix["education"]
-        plus = edu[:, 1:].sum(axis=1)
-        shape = np.where(plus[:, None] > 0, edu[:, 1:] / np.maximum(plus[:, None], 1e-12),
-                         np.array([1.0, 0.0, 0.0])[None, :])
-        edu = np.concatenate([(1 - share)[:, None], share[:, None] * shape], axis=1)
-        mix["education"] = edu
     return mix
 
 def with_drawn_share(mix: dict, shift: np.ndarray) -> dict:
@@ -208,27 +219,38 @@ def _fill_level(rest: np.ndarray, w_row: np.ndarray, left: np.ndarray) -> np.nda
     ndarray (D,)
         ``λ`` per draw; the share of a row is ``min(1, λ·w)``.
     """
-    wk, cls = np.unique(w_row, return_inverse=True)
+    # called for every programme and year: plain ufuncs and methods (numpy's Python-level
+    # helpers such as np.unique and np.vstack cost more than the arithmetic here)
+    sw = np.sort(w_row)
+    new_w = np.empty(sw.size, dtype=bool)
+    new_w[0] = True
+    np.not_equal(sw[1:], sw[:-1], out=new_w[1:])
+    wk = sw[new_w]
+    cls = np.searchsorted(wk, w_row)
     wk, cls = wk[::-1], len(wk) - 1 - cls  # decreasing weight
     # sums per class in one pass: rows of a class come in runs (rows are by move, then cell)
-    starts = np.flatnonzero(np.r_[True, cls[1:] != cls[:-1]])
+    edge = np.empty(cls.size, dtype=bool)
+    edge[0] = True
+    np.not_equal(cls[1:], cls[:-1], out=edge[1:])
+    starts = edge.nonzero()[0]
     runs = np.add.reduceat(rest, starts, axis=0, dtype=COUNT)  # counts fit, see COUNT
     run_cls = cls[starts]
     # the runs sorted by class, summed per class in one call (every class has a run); whole
     # numbers: exact in float64 whatever the order of the additions
-    order = np.argsort(run_cls, kind="stable")
+    order = run_cls.argsort(kind="stable")
     bounds = np.searchsorted(run_cls[order], np.arange(len(wk)))
     E = np.add.reduceat(runs[order], bounds, axis=0, dtype=np.float64)  # (K, D)
-    done = np.vstack([np.zeros((1, E.shape[1])), np.cumsum(E, axis=0)[:-1]])  # Σ_{k<s} E_k
+    done = np.zeros_like(E)  # Σ_{k<s} E_k
+    np.cumsum(E[:-1], axis=0, out=done[1:])
     tail = np.cumsum((wk[:, None] * E)[::-1], axis=0)[::-1]  # Σ_{k≥s} w_k E_k
     # λ ≥ 1/w_min enrols everyone: 2/w_min stands for "unbounded" (finite, and safely past 1)
     full = 2.0 / wk[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         lam = np.where(tail > 0, (np.asarray(left, dtype=np.float64) - done) / tail, full)
     fits = lam * wk[:, None] < 1.0
-    first = np.argmax(fits, axis=0)
-    lam = np.where(fits.any(axis=0), lam[first, np.arange(E.shape[1])], full)
-    return np.clip(lam, 0.0, full)
+    first = fits.argmax(axis=0)
+    lam = np.where(np.logical_or.reduce(fits, axis=0), lam[first, np.arange(E.shape[1])], full)
+    return np.minimum(np.maximum(lam, 0.0), full)  # np.clip, without its Python layers
 
 
 def _uniform_first(shape) -> np.ndarray:

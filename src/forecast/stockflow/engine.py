@@ -4,7 +4,6 @@ recruitment applied to cohort arrays with draws as the last axis."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -20,29 +19,16 @@ from forecast.stockflow.allocation import (
     recruit_mix,
     with_drawn_share,
 )
+from forecast.stockflow.layout import layout
 from forecast.stockflow.projection import Projection
 from forecast.stockflow.sampling import _stack_positions, _Streams, _systematic
 from forecast.stockflow.spec import (
     COUNT,
     DIMENSIONS,
-    GROUP_KEYS,
-    LEADER_POSTS,
     PROGRAMMES,
     TARGET_SPECS,
     Programme,
 )
-
-
-def _forget(cache: dict, key, _ref) -> None:
-    """Drop a memoised entry when its frame is collected (a weak reference's callback)."""
-    cache.pop(key, None)
-
-
-def _matches(groups: pd.DataFrame, spec: Mapping) -> np.ndarray:
-    ok = np.ones(len(groups), dtype=bool)
-    for key, allowed in spec.items():
-        ok &= groups[key].isin(list(allowed)).to_numpy()
-    return ok
 
 
 class _Engine:
@@ -61,63 +47,30 @@ class _Engine:
         # the (move, cell) rows enrolled, one entry per enrolment cohort
         self.pending: dict = {}
         self.held: dict = {}     # programme -> all its completers still due
+        self.due: list = []      # this year's intakes whose completions are not drawn yet
         self._setup_rates()
 
-    #: What :meth:`_setup_layout` computes (the same for every scenario and draw count).
-    _LAYOUT = ("groups", "G", "B", "C", "base", "cell_group", "cell_bucket", "leader_group",
-               "appointed", "target_cells", "target_groups", "prog_cells", "prog_tiers", "pool_pairs")
-    _layout_cache: dict = {}
+    # the cells (:mod:`.layout`): the same for every scenario and draw count
+    groups: pd.DataFrame
+    G: int
+    B: int
+    C: int
+    base: dict
+    cell_group: np.ndarray
+    cell_bucket: np.ndarray
+    leader_group: np.ndarray
+    leader_needs: list
+    appointed: np.ndarray
+    target_cells: dict
+    target_groups: dict
+    prog_cells: dict
+    prog_tiers: dict
+    pool_pairs: tuple | None
 
     def _setup_layout(self, coh: pd.DataFrame) -> None:
-        """Groups, cells, starting counts and the programmes' and targets' cells.
-
-        They depend only on the cohorts and the years, so they are memoised per cohort
-        frame (the explorer and the effort solver project one roster many times), with
-        the same weak-reference guard as :func:`_cohorts_cached`.
-        """
-        import weakref
-
-        key = (id(coh), self.t0, self.t1)
-        hit = _Engine._layout_cache.get(key)
-        if hit is not None and hit[0]() is coh:
-            for name in self._LAYOUT:
-                setattr(self, name, hit[1][name])
-            return
-        self._build_layout(coh)
-        try:
-            ref = weakref.ref(coh, partial(_forget, _Engine._layout_cache, key))
-        except TypeError:
-            return
-        if len(_Engine._layout_cache) > 16:
-            _Engine._layout_cache.clear()
-        _Engine._layout_cache[key] = (ref, {name: getattr(self, name) for name in self._LAYOUT})
-
-    def _build_layout(self, coh: pd.DataFrame) -> None:
-        start_year, end_year = self.t0, self.t1
-        groups = coh[list(GROUP_KEYS)].drop_duplicates().reset_index(drop=True)
-        # groups that receive entrants but may be empty now: every leader post of a level
-        self.groups = groups
-        self.G = len(groups)
-        self.B = end_year - start_year + 1  # buckets: retire in start+1 … end, or later
-        gidx = coh.merge(groups.reset_index().rename(columns={"index": "g"}), on=list(GROUP_KEYS))["g"]
-        bucket = np.clip(coh["retire_year"].to_numpy() - (start_year + 1), 0, self.B - 1)
-        cell = gidx.to_numpy() * self.B + bucket
-        self.C = self.G * self.B
-        self.base = {}  # starting counts (states, cells), before the draw axis
-        for dim, names in DIMENSIONS.items():
-            arr = np.zeros((len(names), self.C), dtype=COUNT)
-            np.add.at(arr, (coh[dim].to_numpy(), cell), coh["count"].to_numpy())
-            self.base[dim] = arr
-        self.cell_group = np.repeat(np.arange(self.G), self.B)
-        self.cell_bucket = np.tile(np.arange(self.B), self.G)
-        self.leader_group = groups["leader"].isin(LEADER_POSTS).to_numpy()
-        # posts filled by appointment rather than recruitment
-        self.appointed = self.leader_group | (groups["in_pool"].to_numpy() == 1) | (
-            groups["key_cadre"].to_numpy() == 1)
-        self._setup_targets()
-        self.prog_cells = {n: _matches(groups, p.eligible)[self.cell_group] for n, p in PROGRAMMES.items()}
-        self.prog_tiers = {n: self._tiers(p) for n, p in PROGRAMMES.items()}
-        self.pool_pairs = self._pool_cells()
+        """Groups, cells, starting counts and the programmes' and targets' cells (memoised, :mod:`.layout`)."""
+        for name, value in layout(coh, self.t0, self.t1).items():
+            setattr(self, name, value)
 
     # -- parameters ---------------------------------------------------------------------
     def _setup_rates(self) -> None:
@@ -151,14 +104,6 @@ class _Engine:
         else:
             self.exit_rate_path = None
         self.review_rate = float(self.hist.get("pool_review_rate") or 0.0)
-
-    def _setup_targets(self) -> None:
-        self.target_cells = {}
-        self.target_groups = {}
-        for tid, spec in TARGET_SPECS.items():
-            gmask = _matches(self.groups, spec.population)
-            self.target_cells[tid] = np.flatnonzero(gmask[self.cell_group])
-            self.target_groups[tid] = np.flatnonzero(gmask)
 
     def _measure(self) -> dict:
         # counts per group first (one pass over the cells), then the criteria and the
@@ -218,15 +163,16 @@ class _Engine:
         cells = np.flatnonzero(total.max(axis=1) > 0)  # counts: max is a faster `any`
         if cells.size * 3 >= self.C * 2:  # most cells: no gather and scatter (empty cells get 0)
             where = np.arange(self.C * self.D, dtype=np.uint64).reshape(self.C, self.D)
-            for dim in spread:
+            us = self.rng.uniforms_at([f"alloc-{dim}" for dim in spread], t, where)  # one hash pass
+            for dim, u in zip(spread, us, strict=True):
                 T = self.S[dim]
-                T -= _systematic(total, T, self.rng.uniform_at(f"alloc-{dim}", t, where), self.N)
+                T -= _systematic(total, T, u, self.N)
         elif cells.size:
             tot, n = total[cells], self.N[cells]
             where = (cells[:, None] * self.D + np.arange(self.D)).astype(np.uint64)
-            for dim in spread:
+            us = self.rng.uniforms_at([f"alloc-{dim}" for dim in spread], t, where)
+            for dim, u in zip(spread, us, strict=True):
                 T = self.S[dim]
-                u = self.rng.uniform_at(f"alloc-{dim}", t, where)
                 T[:, cells] -= _systematic(tot, T[:, cells], u, n)
         self.N -= total
         return total
@@ -250,6 +196,9 @@ class _Engine:
             if dur <= 1:
                 completed += self._complete(name, prog, t)
             stats[name] = (enrolled, completed)
+        due, self.due = self.due, []
+        for (name, finish, m_idx, gcell, _), done in zip(due, self.rng.binomials(t, [d[4] for d in due]), strict=True):
+            self._schedule(name, finish, m_idx, gcell, done)
         return stats
 
     def _complete(self, name: str, prog: Programme, t: int) -> float:
@@ -342,26 +291,24 @@ class _Engine:
             enrol = x
         else:
             enrol += x
-        # binomial completions (drawn only where someone enrolled)
-        if rate >= 1.0:
-            done = enrol
+        # binomial completions (drawn only where someone enrolled); the yearly intake's, read
+        # again only next year, are drawn with the other programmes' in one pass (_train)
+        draw = (f"complete{key}-{name}", enrol, rate, where)
+        if not key and finish > t and 0.0 < rate < 1.0:
+            self.due.append((name, finish, m_idx, gcell, draw))
         else:
-            done = self.rng.binomial(f"complete{key}-{name}", t, enrol, rate, index=where)
+            done = enrol if rate >= 1.0 else self.rng.binomial(draw[0], t, enrol, rate, index=where)
+            self._schedule(name, finish, m_idx, gcell, done)
+        return float(enrol.sum() / self.D)
+
+    def _schedule(self, name: str, finish: int, m_idx: np.ndarray, gcell: np.ndarray, done: np.ndarray) -> None:
         # one enrolment per (programme, finishing year): warm-start cohorts and the yearly
         # intake finish in distinct years
         assert (name, finish) not in self.pending
         self.pending[(name, finish)] = (m_idx, gcell, done)
-        if held is None:
-            held = self.held[name] = np.zeros((M, self.C, self.D), dtype=COUNT)
-        held[m_idx, gcell] += done
-        return float(enrol.sum() / self.D)
-
-    def _tiers(self, prog: Programme) -> np.ndarray:
-        """Priority tier of every cell for a programme (0 first; groups in no tier last)."""
-        tiers = np.full(self.G, len(prog.priority), dtype=int)
-        for i, spec in reversed(list(enumerate(prog.priority))):
-            tiers[_matches(self.groups, spec)] = i
-        return tiers[self.cell_group]
+        if name not in self.held:
+            self.held[name] = np.zeros((len(PROGRAMMES[name].moves), self.C, self.D), dtype=COUNT)
+        self.held[name][m_idx, gcell] += done
 
     def _add(self, group_counts: np.ndarray, bucket: int, mix: dict, flow: str, t: int) -> None:
         """Add entrants (G, D) into ``bucket`` of each group with per-dimension mixes.
@@ -437,16 +384,15 @@ class _Engine:
         # leaders) at least in the scenario's share
         floor = float(self.lv["new_leader_programme_share"])
         sm = mix["state_mgmt"]  # (G, 3, D)
-        for i in np.flatnonzero(self.leader_group):
-            need = (2,) if self.groups["leader"].iat[i] == "so" else (1, 2)
-            rest = tuple(k for k in range(3) if k not in need)
-            q = sm[i, list(need)].sum(axis=0)
+        for rows, need in self.leader_needs:  # all the leader groups of a post at once
+            rest = [k for k in range(3) if k not in need]
+            q = sm[rows][:, need].sum(axis=1)  # (rows, D)
             target = np.maximum(q, floor)
             up = np.where(q > 0, target / np.maximum(q, 1e-12), 0.0)
             down = np.where(q < 1, (1 - target) / np.maximum(1 - q, 1e-12), 0.0)
-            sm[i, list(need)] *= up
-            sm[i, need[-1]] += np.where(q > 0, 0.0, target)
-            sm[i, list(rest)] *= down
+            sm[rows[:, None], need] *= up[:, None]
+            sm[rows, need[-1]] += np.where(q > 0, 0.0, target)
+            sm[rows[:, None], rest] *= down[:, None]
         mix["state_mgmt"] = sm / np.maximum(sm.sum(axis=1, keepdims=True), 1e-12)
         bucket = self._entry_bucket(t, self.lv["leader_years_to_retirement"])
         self._add(vac, bucket, mix, "promote", t)
@@ -509,26 +455,12 @@ class _Engine:
         if not x.any():
             return
         where = (cp[:, None] * self.D + np.arange(self.D)).astype(np.uint64)
-        for dim, S in self.S.items():
-            out_p = _systematic(x, S[:, cp], self.rng.uniform_at(f"review-out-{dim}", t, where), self.N[cp])
-            out_o = _systematic(x, S[:, co], self.rng.uniform_at(f"review-in-{dim}", t, where), self.N[co])
+        us = iter(self.rng.uniforms_at([f"review-{io}-{dim}" for dim in self.S for io in ("out", "in")], t, where))
+        for S in self.S.values():
+            out_p = _systematic(x, S[:, cp], next(us), self.N[cp])
+            out_o = _systematic(x, S[:, co], next(us), self.N[co])
             S[:, cp] += out_o - out_p
             S[:, co] += out_p - out_o
-
-    def _pool_cells(self) -> tuple | None:
-        """Cells of the (non-leader) pool groups and of the ordinary groups they swap with."""
-        g = self.groups
-        keys = ["category", "level", "leader", "key_cadre"]
-        ordinary = g[(g["in_pool"] == 0)].reset_index().set_index(keys)["index"]
-        pool = g[(g["in_pool"] == 1) & ~self.leader_group]
-        pairs = [(i, ordinary.get(tuple(r))) for i, r in zip(pool.index, pool[keys].itertuples(index=False),
-                                                               strict=True)]
-        pairs = [(i, int(o)) for i, o in pairs if o is not None and np.ndim(o) == 0]
-        if not pairs:
-            return None
-        p, o = np.array(pairs).T
-        bucket = np.arange(self.B)
-        return (p[:, None] * self.B + bucket).ravel(), (o[:, None] * self.B + bucket).ravel()
 
     def _recruit_walk(self, spread: Mapping, n_years: int) -> np.ndarray | None:
         """Per group, year and draw, the logit shift of the recruits' university share (G, years, D)."""
@@ -596,4 +528,6 @@ class _Engine:
 
     def _means(self) -> dict:
         """Every target's mean numerator and denominator over the draws, now."""
-        return {tid: (float(num.mean()), float(den.mean())) for tid, (num, den) in self._measure().items()}
+        # whole numbers: the int64 sum over D is the float sum ``mean`` takes, without its Python layers
+        return {tid: (float(num.sum(dtype=np.int64)) / self.D, float(den.sum(dtype=np.int64)) / self.D)
+                for tid, (num, den) in self._measure().items()}

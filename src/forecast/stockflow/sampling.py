@@ -160,23 +160,41 @@ def _binomial_live(u: np.ndarray, n: np.ndarray, p, prow: np.ndarray | None = No
         pos, ns, us, pm, cdf = pos[rest], ns[rest], us[rest], pm[rest], cdf[rest]
         if not scalar:
             r = r[rest]
-        k = _UNROLLED + 1
-        while pos.size:
-            pm = pm * ((ns - k + 1) * r / k)
-            cdf += pm
-            done = (cdf >= us) | (ns <= k)
-            res[pos[done]] = k
-            keep = ~done
-            pos, ns, us, pm, cdf = pos[keep], ns[keep], us[keep], pm[keep], cdf[keep]
-            if not scalar:
-                r = r[keep]
-            k += 1
+        _tail(res, pos, ns, us, pm, cdf, r, _UNROLLED + 1)
     if any_flip:
         res = np.where(flip, n - res, res)
     return res
 
 
 _UNROLLED = 4
+_TAIL_BLOCK = 8
+
+
+def _tail(res: np.ndarray, pos: np.ndarray, ns: np.ndarray, us: np.ndarray, pm: np.ndarray, cdf: np.ndarray,
+          r, k: int) -> None:
+    """The long tails of the exact inversion: ``res[pos]`` = the first j ≥ ``k`` with F(j) ≥ u, at most n.
+
+    ``pm`` and ``cdf`` hold P(X = k − 1) and F(k − 1); ``r`` is p / (1 − p), one float or
+    one per variate. The recursion runs in blocks of :data:`_TAIL_BLOCK` steps over the
+    whole remainder, counting the steps still below u (F never decreases, so the count
+    is the first step at or above u), and compacts only between blocks: far fewer array
+    passes than compacting after every step, with each variate's arithmetic unchanged.
+    """
+    scalar = np.ndim(r) == 0
+    while pos.size:
+        below = np.zeros(pos.size, dtype=np.int64)  # steps of this block with F(j) < u
+        for j in range(k, k + _TAIL_BLOCK):
+            pm = pm * ((ns - j + 1) * r / j)
+            cdf += pm
+            below += cdf < us
+        found = np.minimum(below + k, ns)  # the first j with F(j) ≥ u, or n
+        done = (below < _TAIL_BLOCK) | (ns < k + _TAIL_BLOCK)
+        res[pos[done]] = found[done]
+        keep = np.flatnonzero(~done)
+        pos, ns, us, pm, cdf = pos[keep], ns[keep], us[keep], pm[keep], cdf[keep]
+        if not scalar:
+            r = r[keep]
+        k += _TAIL_BLOCK
 
 
 _PMF_TABLES: dict = {}
@@ -247,6 +265,23 @@ class _Streams:
             p = p[prow] if prow is not None else np.broadcast_to(p, n.shape)
             _Streams.record.append((n.copy(), np.array(p, dtype=float)))
 
+    def _offset(self, flow: str, year: int) -> int:
+        """The constant a (flow, year) stream adds to a position before hashing (mod 2^64)."""
+        key = (zlib.crc32(flow.encode()) << 32) ^ (int(year) << 16) ^ (self.seed * 0x9E3779B1)
+        # (position + key·γ) + γ folded into one addition (modulo 2^64, as the hash does)
+        return (key * 0x9E3779B97F4A7C15 + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+
+    def uniforms_at(self, flows: list[str], year: int, index) -> np.ndarray:
+        """:meth:`uniform_at` of several streams at the same positions, hashed in one pass.
+
+        Returns an array ``(len(flows), *index.shape)``; row ``i`` is bit for bit
+        ``uniform_at(flows[i], year, index)`` (the hash works element by element).
+        """
+        index = np.asarray(index).astype(np.uint64, copy=False)
+        offsets = np.array([self._offset(f, year) for f in flows], dtype=np.uint64)
+        z = index[None] + offsets.reshape(-1, *([1] * index.ndim))  # wraps modulo 2^64
+        return _hash_uniform(z)
+
     def uniform_at(self, flow: str, year: int, index) -> np.ndarray:
         """The uniforms of positions ``index`` of a (flow, year) stream, computed alone.
 
@@ -255,22 +290,9 @@ class _Streams:
         position keeps its own number whatever else is drawn: common random numbers for
         sparse draws (completions, entrants' qualifications).
         """
-        key = (zlib.crc32(flow.encode()) << 32) ^ (int(year) << 16) ^ (self.seed * 0x9E3779B1)
-        # (position + key·γ) + γ folded into one addition (modulo 2^64, as the hash does)
         z = np.asarray(index).astype(np.uint64)  # a copy: the hash works in place
-        z += np.uint64((key * 0x9E3779B97F4A7C15 + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
-        tmp = np.empty_like(z)
-        for shift, mult in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
-            np.right_shift(z, np.uint64(shift), out=tmp)
-            z ^= tmp
-            z *= np.uint64(mult)
-        np.right_shift(z, np.uint64(31), out=tmp)
-        z ^= tmp
-        z >>= np.uint64(40)
-        u = z.astype(np.float64)
-        u += 0.5
-        u *= 2.0 ** -24
-        return u
+        z += np.uint64(self._offset(flow, year))
+        return _hash_uniform(z)
 
     def binomial(self, flow: str, year: int, n: np.ndarray, p, index=None) -> np.ndarray:
         """Binomial(n, p) draws, shape of ``n``; only the non-trivial ones cost anything.
@@ -315,6 +337,48 @@ class _Streams:
         self._book(nl, pl, prow)
         out.reshape(-1)[live] = _binomial_live(u, nl, pl, prow)
         return out
+
+    def binomials(self, year: int, draws: list) -> list[np.ndarray]:
+        """Several binomials of one probability each, drawn in one pass.
+
+        ``draws`` holds ``(flow, n, p, index)`` with ``p`` a float in (0, 1) and ``index``
+        an array the shape of ``n`` (stream positions); the i-th result is bit for bit
+        ``binomial(flow, year, n, p, index)``: the uniforms are hashed per position and
+        the inversion is element by element, so only the number of array passes changes.
+        """
+        if not draws:
+            return []
+        sizes = [d[1].size for d in draws]
+        n = np.concatenate([d[1].reshape(-1) for d in draws])
+        live = np.flatnonzero(n != 0)
+        out = np.zeros_like(n)
+        if live.size:
+            seg = np.repeat(np.arange(len(draws)), sizes)[live]
+            offsets = np.array([self._offset(d[0], year) for d in draws], dtype=np.uint64)
+            z = np.concatenate([np.asarray(d[3]).reshape(-1) for d in draws]).astype(np.uint64)[live]
+            z += offsets[seg]
+            p = np.array([float(d[2]) for d in draws])
+            nl = n[live]
+            self._book(nl, p, seg)
+            out[live] = _binomial_live(_hash_uniform(z), nl, p, seg)
+        return [part.reshape(d[1].shape) for part, d in zip(np.split(out, np.cumsum(sizes)[:-1]), draws,
+                                                              strict=True)]
+
+
+def _hash_uniform(z: np.ndarray) -> np.ndarray:
+    """Uniforms from offset positions ``z`` (uint64, overwritten): the SplitMix64 finaliser, 24 bits."""
+    tmp = np.empty_like(z)
+    for shift, mult in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+        np.right_shift(z, np.uint64(shift), out=tmp)
+        z ^= tmp
+        z *= np.uint64(mult)
+    np.right_shift(z, np.uint64(31), out=tmp)
+    z ^= tmp
+    z >>= np.uint64(40)
+    u = z.astype(np.float64)
+    u += 0.5
+    u *= 2.0 ** -24
+    return u
 
 
 def _stack_positions(live: np.ndarray, block: int, stack_pos: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ import yaml
 from forecast import atomic
 from forecast.synth.calibration import PARAMETERS, calibration_frame, measure, render_readme
 from forecast.synth.history import SynthResult
+from forecast.synth.registry import ProvinceRegistry, relabel
 
 # --------------------------------------------------------------------------------------
 # Writing the dataset folder
@@ -37,7 +38,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def _yaml_bytes(meta: dict) -> bytes:
-    head = "# Synthetic demonstration dataset. Dữ liệu mô phỏng, không phải số liệu thật của tỉnh Lạng Sơn.\n"
+    name = (meta.get("province_name") or {}).get("vi") if isinstance(meta.get("province_name"), dict) else None
+    whose = f"{name[:1].lower()}{name[1:]}" if name else "tỉnh Lạng Sơn"
+    head = f"# Synthetic demonstration dataset. Dữ liệu mô phỏng, không phải số liệu thật của {whose}.\n"
     return (head + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100)).encode("utf-8")
 
 
@@ -55,16 +58,22 @@ def readme_text(result: SynthResult, calibration: pd.DataFrame) -> str:
     return render_readme(result, calibration, PARAMETERS)
 
 
-def write_dataset(result: SynthResult, out: Path | str, snapshots: bool = False) -> list[Path]:
+def write_dataset(result: SynthResult, out: Path | str, snapshots: bool = False,
+                  registry: ProvinceRegistry | None = None) -> list[Path]:
     """Write the dataset folder (all files built in memory first, then each replaced atomically).
 
     Files: ``dataset.yml``, ``observations.csv``, ``roster.csv.gz`` (the last snapshot),
     ``roster_history.csv.gz`` (every year's roster as a roster history), ``flows.csv``,
     ``calibration.csv``, ``README.md``; with ``snapshots`` also
-    ``snapshots/roster_<year>.csv.gz`` for every year.
+    ``snapshots/roster_<year>.csv.gz`` for every year. With ``registry`` (a province of
+    another code, :mod:`forecast.synth.registry`) the units are moved onto it and the folder
+    also holds its ``units.csv`` and ``crosswalk.csv``; the calibration is measured before
+    (its measures know the project's codes).
     """
     out = Path(out)
     cal = calibration_report(result)
+    if registry is not None:
+        result = relabel(result, registry)
     last = max(result.rosters)
     files = {
         "dataset.yml": _yaml_bytes(result.meta),
@@ -75,6 +84,9 @@ def write_dataset(result: SynthResult, out: Path | str, snapshots: bool = False)
         "calibration.csv": _csv_bytes(cal),
         "README.md": readme_text(result, cal).encode("utf-8"),
     }
+    if registry is not None:
+        files["units.csv"] = _csv_bytes(registry.units)
+        files["crosswalk.csv"] = _csv_bytes(registry.crosswalk)
     if snapshots:
         for year, r in sorted(result.rosters.items()):
             files[f"snapshots/roster_{year}.csv.gz"] = _gzip_bytes(_csv_bytes(r), f"roster_{year}.csv")
