@@ -22,6 +22,16 @@ Usage::
 
     .venv/bin/python benchmarks/national.py [--provinces 34] [--staff 300] [--communes 4] [--spec YAML]
     .venv/bin/python benchmarks/national.py --overhead    # the cluster's fixed cost only
+    .venv/bin/python benchmarks/national.py --project benchmarks/results/national.json
+                                                          # the 16-node projection from saved figures
+
+The projection (printed after every run, and by ``--project`` from a saved result): with the
+full run specification a province has :data:`FIXED_PAGES` fixed pages, :data:`TARGET_PAGES`
+target pages and one page per commune; nationally that is 34 × 15 + :data:`NATIONAL_COMMUNES`
+notebooks plus 34 preparations and 34 finishing steps. With measured per-task costs c
+(notebook), p (preparation), f (finish) in seconds, the work is W = notebooks × c + 34 × (p + f)
+worker-seconds, and on w workers the run takes about W / w + (p + c + f), the tasks being small
+and independent (one province's critical path added once).
 """
 
 from __future__ import annotations
@@ -40,6 +50,35 @@ from forecast.inputs.provinces import load_provinces
 from forecast.national.runner import NationalOptions, run_national
 from forecast.reports.pipeline import run_annual, validate_options
 from forecast.synth import generate, write_dataset
+
+#: Pages of one province's full report set that do not depend on its communes (index, summary,
+#: methods, scenarios) and its target pages (T01–T11).
+FIXED_PAGES, TARGET_PAGES = 4, 11
+#: Communes, wards and special zones nationally after 1 July 2025 (3.321: ``data/reference/public_figures.csv``,
+#: Dân trí 31/1/2026 citing the Ministry of Home Affairs).
+NATIONAL_COMMUNES = 3_321
+NATIONAL_PROVINCES = 34
+#: Cluster shapes projected: 16 nodes × 8 and × 16 single-threaded workers.
+PROJECTED_WORKERS = (16 * 8, 16 * 16)
+
+
+def projection(c: float, p: float, f: float) -> dict:
+    """Projected national wall time on a 16-node cluster from per-task costs (seconds)."""
+    notebooks = NATIONAL_PROVINCES * (FIXED_PAGES + TARGET_PAGES) + NATIONAL_COMMUNES
+    work = notebooks * c + NATIONAL_PROVINCES * (p + f)
+    return {"notebooks": notebooks, "work_h": round(work / 3600, 1),
+            **{f"wall_min_{w}_workers": round((work / w + p + c + f) / 60, 1) for w in PROJECTED_WORKERS}}
+
+
+def print_projection(figures: dict) -> None:
+    """Print the projection for each national run of a result document."""
+    for r in figures["national"]:
+        pr = projection(r["notebook_s_each"], r["prepare_s_each"], r["finish_s_each"])
+        walls = ", ".join(f"{w} workers {pr[f'wall_min_{w}_workers']:.1f} min" for w in PROJECTED_WORKERS)
+        print(f"projection from the {figures['provinces']}-province run on {r['workers']} worker(s) "
+              f"(c {r['notebook_s_each']:.1f} s, p {r['prepare_s_each']:.1f} s, f {r['finish_s_each']:.1f} s): "
+              f"{pr['notebooks']} notebooks, W {pr['work_h']:.1f} h; 16 nodes: {walls}")
+
 
 #: The reduced run specification used unless --spec is given (two notebooks, no scenarios).
 SMALL_SPEC = """\
@@ -125,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=config.project_root() / "benchmarks" / "results" / "national.json")
     ap.add_argument("--overhead", action="store_true",
                     help="only measure a 2-worker LocalCluster's start, first tasks and close (three times)")
+    ap.add_argument("--project", type=Path, metavar="JSON",
+                    help="only print the 16-node projection from a saved result of this script")
     args = ap.parse_args(argv)
+    if args.project:
+        print_projection(json.loads(args.project.read_text(encoding="utf-8")))
+        return 0
     if args.overhead:
         for _ in range(3):
             o = cluster_overhead(2)
@@ -156,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"national, {r['workers']} worker(s): {r['wall_s']:.1f} s, ratio to the sum "
               f"{r['wall_s'] / single:.2f}; {r['notebooks']} notebooks at {r['notebook_s_each']:.1f} s each, "
               f"prepare {r['prepare_s_each']:.1f} s and finish {r['finish_s_each']:.1f} s a province")
+    print_projection(figures)
     print(f"wrote {args.out}")
     return 0
 

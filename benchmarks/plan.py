@@ -40,9 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         plan = json.loads(out.read_text(encoding="utf-8"))
         sim = Path(tmp) / "sim.json"
         subprocess.run([*exe, "simulate", *data, "--scenario", plan["scenario_file"], "--draws", str(args.draws),
-                        "--seed", str(plan["seed"]), "--json", str(sim)], check=True, capture_output=True)
+                        "--seed", str(plan["seed"]), "--calibration", plan.get("calibration", "none"),
+                        "--json", str(sim)], check=True, capture_output=True)
         again = json.loads(sim.read_text(encoding="utf-8"))["targets"]
-    print(f"forecast plan, demo province, {args.draws} draws, p = {args.p}: {elapsed:.1f} s "
+    print(f"forecast plan, demo province, {args.draws} draws, p = {args.p}, calibration "
+          f"{plan.get('calibration', 'none')}: {elapsed:.1f} s "
           f"(budget {BUDGET_SECONDS:.0f} s: {'OK' if elapsed <= BUDGET_SECONDS else 'OVER'})")
     print(f"verified: {plan['verified']}; {plan['notes'][-1]}")
     print(f"cost: {plan['cost_per_year_vnd']:,.0f} VND a year; {plan['cost_total_vnd']:,.0f} VND 2026–2030")

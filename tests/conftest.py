@@ -241,3 +241,28 @@ def results():
 if __name__ == "__main__":  # rewrite the committed fixture dataset
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else FIXTURE_DATASET
     print(build_dataset(target))
+
+
+#: Headless Chromium flags of every browser test: no sandbox (CI runs as root), nothing fetched
+#: in the background, no first-run pages.
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium (Debian's, or ``FORECAST_CHROMIUM``) for the session's browser tests.
+
+    Missing Chromium fails in CI (``scripts/install-chromium.sh`` installs it) and skips elsewhere.
+    """
+    from forecast import config
+    exe = config.chromium_executable()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: scripts/install-chromium.sh should have installed it")
+        pytest.skip("Chromium not found (set FORECAST_CHROMIUM or run scripts/install-chromium.sh)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

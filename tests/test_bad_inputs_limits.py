@@ -238,8 +238,9 @@ def test_validate_imports_only_its_own_command(tmp_path):
 
 
 @pytest.mark.parametrize(("people", "fragment"), [(100, None), (5001, "the return counts 5,001 people, implausible "
-                                                                      "for unit 06112 at level 'xa' (at most 5,000")])
-def test_a_return_counting_more_people_than_a_commune_can_employ_is_refused(tmp_path, people, fragment):
+                                                                      "for a commune-level unit (06112), which cannot "
+                                                                      "employ more than 5,000 people")])
+def test_a_return_counting_more_people_than_a_commune_can_employ_is_refused_at_its_cell(tmp_path, people, fragment):
     from forecast.inputs.returns import read_return, write_return_from_roster
     from forecast.inputs.roster import read_roster
 
@@ -249,4 +250,9 @@ def test_a_return_counting_more_people_than_a_commune_can_employ_is_refused(tmp_
     if fragment is None:
         assert problems == [] and len(frame)
     else:
-        assert len(problems) == 1 and fragment in problems[0].message and frame.empty
+        (problem,) = problems
+        assert fragment in problem.message and frame.empty
+        # located: the sheet, row and 'Tổng số (người)' column of the row holding the people
+        assert problem.sheet == "CBCC cấp xã" and problem.row == 7
+        assert problem.column and problem.column.endswith("(Tổng số (người))")
+        assert "this row's total is 5,001" in problem.message

@@ -8,41 +8,19 @@ Printing (print media at the printable width of A4) cuts no table, and the PDFs 
 test-artifacts/; at 390 px no table loses a column (it fits or scrolls in its own box).
 """
 
-import os
-import shutil
 import unicodedata
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MAX_BYTES = 3 * 1024 * 1024
 
 
-def chromium_path() -> str | None:
-    """FORECAST_CHROMIUM, else Debian's /usr/bin/chromium (or chromium-browser)."""
-    for candidate in (os.environ.get("FORECAST_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return shutil.which("chromium")
-
-
 @pytest.fixture(scope="module")
-def browser():
-    exe = chromium_path()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI: scripts/install-chromium.sh should have installed it")
-        pytest.skip("Chromium not found (set FORECAST_CHROMIUM or run scripts/install-chromium.sh)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture(scope="module")

@@ -27,19 +27,9 @@ from forecast.commands.explore import free_port, wait_until_listening
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 #: Voilà executes the notebook before answering: generous on a shared 2-core machine.
 PAGE_TIMEOUT_MS = 300_000
 UPDATE_TIMEOUT_MS = 60_000
-
-
-def chromium_path() -> str | None:
-    """FORECAST_CHROMIUM, else Debian's /usr/bin/chromium."""
-    for candidate in (os.environ.get("FORECAST_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return shutil.which("chromium")
 
 
 @pytest.fixture(scope="module")
@@ -72,28 +62,21 @@ def server(data_copy):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    exe = chromium_path()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI: scripts/install-chromium.sh should have installed it")
-        pytest.skip("Chromium not found (set FORECAST_CHROMIUM or run scripts/install-chromium.sh)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def page(server, chromium):
+    """A page of the session's browser (conftest.chromium) on the running app."""
     url, _proc = server
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        # the page may ask for web fonts or MathJax on the internet, which this machine cannot reach:
-        # only errors from the app itself count
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error"
-              and "net::ERR_NAME_NOT_RESOLVED" not in m.text and "net::ERR_INTERNET" not in m.text else None)
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.goto(url, timeout=PAGE_TIMEOUT_MS)
-        pg.wait_for_selector(".fx-verdict p", timeout=PAGE_TIMEOUT_MS)
-        pg.errors = errors  # type: ignore[attr-defined]
-        yield pg
-        browser.close()
+    pg = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    # the page may ask for web fonts or MathJax on the internet, which this machine cannot reach:
+    # only errors from the app itself count
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error"
+          and "net::ERR_NAME_NOT_RESOLVED" not in m.text and "net::ERR_INTERNET" not in m.text else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(url, timeout=PAGE_TIMEOUT_MS)
+    pg.wait_for_selector(".fx-verdict p", timeout=PAGE_TIMEOUT_MS)
+    pg.errors = errors  # type: ignore[attr-defined]
+    yield pg
+    pg.close()
 
 
 def _verdict(page) -> str:

@@ -1,12 +1,18 @@
 """The plan and the assessment give one answer: the plan's engine runs carry the spread of the run's hindcast."""
 
+import json
+
 import numpy as np
 import pytest
 
 from forecast import stockflow as sf
+from forecast.cli import main
+from forecast.commands import simulate
 from forecast.plan import effort as ef
 from forecast.plan import joint
+from forecast.reports import pipeline
 from forecast.stockflow.calibration import SpreadCalibration, calibrate
+from forecast.verdict import runhindcast
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +52,41 @@ def test_a_wide_spread_pulls_the_plan_probabilities_toward_one_half(roster):
     gaps_wide = [abs(spread.p_meet(t) - 0.5) for t in ("T01", "T02", "T05")]
     assert np.mean(gaps_wide) < np.mean(gaps_plain)
     assert plain.numerators.keys() == spread.numerators.keys()
+
+
+# --- the commands: `forecast plan` gives the reports' probabilities, and its scenario replays them -------------
+
+def test_the_commands_use_the_annual_runs_hindcast_seed():
+    """``--calibration run`` finds the annual run's cached hindcast only if both use one seed."""
+    assert simulate.RUN_HINDCAST_SEED == pipeline.DEFAULT_SEED
+
+
+@pytest.fixture()
+def wide_run_hindcast(monkeypatch):
+    """The run's hindcast replaced by a known wide spread (the real one takes about 20 s on the demo)."""
+    calls = []
+
+    def fake(ds, folder, **kw):
+        calls.append(kw.get("seed"))
+        return runhindcast.RunHindcast(calibration=_wide(1.0))
+    monkeypatch.setattr(runhindcast, "for_run", fake)
+    return calls
+
+
+def test_forecast_plan_and_its_replay_agree_under_the_runs_calibration(wide_run_hindcast, tmp_path):
+    out = tmp_path / "plan.json"
+    assert main(["plan", "--draws", "40", "--seed", "3", "--json", str(out)]) in (0, 2)
+    plan = json.loads(out.read_text(encoding="utf-8"))
+    assert plan["calibration"] == "run" and wide_run_hindcast == [165]
+    replay = tmp_path / "replay.json"
+    assert main(["simulate", "--scenario", plan["scenario_file"], "--draws", "40", "--seed", "3",
+                 "--calibration", "run", "--json", str(replay)]) == 0
+    got = json.loads(replay.read_text(encoding="utf-8"))
+    assert got["calibration"] == "run"
+    for target, p_plan in plan["probabilities"].items():
+        assert got["targets"][target]["p_meet"] == pytest.approx(p_plan), target
+
+
+def test_simulate_without_calibration_keeps_the_engines_own_spread(wide_run_hindcast, tmp_path):
+    assert main(["simulate", "--draws", "20", "--json", str(tmp_path / "s.json")]) == 0
+    assert wide_run_hindcast == []

@@ -19,10 +19,19 @@ from pathlib import Path
 
 from forecast import config
 from forecast.cli import UserError
+from forecast.commands.simulate import RUN_HINDCAST_SEED
+from forecast.inputs.dataset import load_dataset
+from forecast.inputs.tables import ValidationError
 from forecast.reports import cleansave
 from forecast.reports.kernel import ensure_kernel
+from forecast.verdict import runhindcast
 
 DEFAULT_PORT = 8866
+#: What the terminal says while the run's hindcast is read or computed (the command imports
+#: nothing of the explorer itself: every ``forecast`` command would pay for its widgets).
+HINDCAST_STATUS = {"vi": "Đang đọc kết quả kiểm định quá khứ của mô hình dòng nhân lực (nếu chưa có, tính lần đầu "
+                         "mất khoảng 20 giây) …",
+                   "en": "Reading the stock-flow model's hindcast (computed the first time, about 20 seconds) …"}
 
 
 def register(sub) -> None:
@@ -75,6 +84,21 @@ def environment(args) -> dict[str, str]:
     return env
 
 
+def warm_hindcast(data: Path | None, lang: str) -> None:
+    """Read (or compute once, about 20 s on the demo) the run's hindcast before the app opens.
+
+    The explorer's probabilities carry the engine's hindcast spread and follow its scores
+    (``docs/explorer.md``); computed here, the wait shows in the terminal in ``lang`` and the
+    app's kernel finds the result in the cache.
+    """
+    try:
+        dataset = load_dataset(Path(data) if data else None)
+    except ValidationError as exc:
+        raise UserError(str(exc)) from exc
+    print(HINDCAST_STATUS.get(lang, HINDCAST_STATUS["vi"]), file=sys.stderr, flush=True)
+    runhindcast.for_run(dataset, Path(data) if data else config.demo_dir(), seed=RUN_HINDCAST_SEED)
+
+
 def run(args) -> int:
     if args.data is not None and not Path(args.data).is_dir():
         raise UserError(f"{args.data}: no such dataset folder")
@@ -90,6 +114,7 @@ def run(args) -> int:
     if not notebook.exists():
         raise UserError(f"{notebook}: the explorer's notebook is missing")
     ensure_kernel()
+    warm_hindcast(args.data, args.lang)
     try:  # JupyterLab, opened from this environment, then saves the launcher clean
         cleansave.install_hook()
     except OSError as exc:  # a read-only environment: the app itself does not need it

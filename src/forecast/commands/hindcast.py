@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from forecast import atomic, config
+from forecast import atomic
 from forecast.cli import UserError
-from forecast.inputs.dataset import load_dataset
+from forecast.commands.simulate import load_engine_dataset
 from forecast.inputs.tables import ValidationError
 from forecast.stockflow.hindcast import DEFAULT_END, DEFAULT_ORIGINS, hindcast, markdown_tables
 from forecast.verdict.runhindcast import trend_default
@@ -40,15 +40,7 @@ def run(args) -> int:
 
     if args.draws < 10:
         raise UserError(f"--draws must be at least 10 (interval coverage needs quantiles), got {args.draws}")
-    folder = Path(args.data) if args.data is not None else config.demo_dir()
-    if not folder.is_dir():
-        raise UserError(f"{folder}: no such dataset folder")
-    try:
-        ds = load_dataset(folder)
-    except ValidationError as exc:
-        raise UserError(str(exc)) from exc
-    if ds.roster is None:
-        raise UserError(f"{folder}: the dataset has no roster; the engine starts from one")
+    folder, ds = load_engine_dataset(args.data)
     try:
         h = hindcast(ds, origins=args.origins, end_year=args.end_year, n_draws=args.draws, seed=args.seed,
                      trend=trend_default(seed=args.seed))

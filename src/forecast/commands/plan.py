@@ -8,9 +8,10 @@ import pandas as pd
 
 from forecast import atomic
 from forecast.cli import UserError
-from forecast.commands.simulate import _load
+from forecast.commands.simulate import add_calibration_option, load_engine_dataset, run_calibration
 from forecast.plan import costs as costs_mod
 from forecast.plan import joint
+from forecast.reports.plangroups import suppressed
 from forecast.stockflow import scenarios as sc
 
 
@@ -35,6 +36,7 @@ def register(sub) -> None:
     p.add_argument("--scenario-out", type=Path, default=None, metavar="OUT.yml",
                    help="where to write the plan's scenario file (default: beside --json, or ./plan_pNN.yml)")
     p.add_argument("--json", type=Path, default=None, metavar="OUT.json", help="write the plan as JSON")
+    add_calibration_option(p, default="run")
     p.add_argument("--xlsx", type=Path, default=None, metavar="OUT.xlsx", help="write the plan as a workbook")
     p.set_defaults(func=run)
 
@@ -61,13 +63,20 @@ def write_xlsx(plan: joint.Plan, path: Path) -> Path:
                            "reachable": t in plan.reachable, "met": t in plan.met,
                            "why_unreachable": plan.unreachable.get(t, "")} for t, v in plan.probabilities.items()])
     units = pd.DataFrame([c.to_dict() for c in plan.costs.values()])
+    # programme, year, group, places (empty when under 5 or needed to protect one: forecast.reports.plangroups)
+    by_group = pd.DataFrame(suppressed(_group_rows(plan)), columns=["programme", "year", "group", "places", "hidden"])
 
     def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             joint.plan_table(plan).to_excel(xl, sheet_name="plan", index=False)
             probs.to_excel(xl, sheet_name="probabilities", index=False)
             units.to_excel(xl, sheet_name="unit_costs", index=False)
+            by_group.to_excel(xl, sheet_name="places_by_group", index=False)
     return atomic.write_with(path, write)
+
+
+def _group_rows(plan: joint.Plan) -> list[dict]:
+    return [] if plan.by_group is None else plan.by_group.to_dict(orient="records")
 
 
 def run(args) -> int:
@@ -80,17 +89,20 @@ def run(args) -> int:
         scenario = sc.load_scenario(args.scenario)
     except sc.ScenarioError as exc:
         raise UserError(str(exc)) from exc
-    _folder, ds = _load(args.data)
+    folder, ds = load_engine_dataset(args.data)
+    calibration = run_calibration(ds, folder, args.calibration, None)
     try:
         plan = joint.least_cost_plan(ds, scenario, p=args.p, budget=args.budget, n_draws=args.draws,
-                                     seed=args.seed, costs=table, keep_current=args.keep_current)
+                                     seed=args.seed, costs=table, keep_current=args.keep_current,
+                                     calibration=calibration)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     out_yml = args.scenario_out or (args.json.with_suffix(".yml") if args.json else Path(f"{plan.scenario.name}.yml"))
     sc.save_scenario(plan.scenario, out_yml)
     if args.json:
         atomic.write_json(args.json, {**plan.to_dict(), "scenario_file": str(out_yml), "n_draws": args.draws,
-                                      "seed": args.seed})
+                                      "seed": args.seed, "calibration": args.calibration,
+                                      "places_by_group": suppressed(_group_rows(plan))})
     if args.xlsx:
         write_xlsx(plan, args.xlsx)
     print(f"forecast plan: {plan.objective}; verified by simulation: {'yes' if plan.verified else 'NO'}")
@@ -105,5 +117,6 @@ def run(args) -> int:
         print(f"  {t:5s} P = {v:.2f} (baseline {plan.baseline_probabilities[t]:.2f}) {state}")
     for note in plan.notes:
         print(f"  note: {note}")
-    print(f"  scenario: {out_yml} (forecast simulate --scenario {out_yml} --draws {args.draws} --seed {args.seed})")
+    print(f"  scenario: {out_yml} (forecast simulate --scenario {out_yml} --draws {args.draws} --seed {args.seed} "
+          f"--calibration {args.calibration})")
     return 0 if plan.verified else 2

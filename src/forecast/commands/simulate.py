@@ -10,13 +10,15 @@ import numpy as np
 from forecast import atomic, config, stockflow
 from forecast.cli import UserError
 from forecast.domain.targets import get_target
-from forecast.inputs.dataset import load_dataset
+from forecast.inputs.dataset import Dataset, load_dataset
 from forecast.inputs.observations import MIN_YEAR, max_year
 from forecast.inputs.tables import ValidationError
 from forecast.stockflow import TARGET_SPECS
 from forecast.stockflow import scenarios as sc
+from forecast.stockflow.calibration import SpreadCalibration, calibrate
 from forecast.stockflow.pace import pace_notes
 from forecast.stockflow.snapshots import NoSnapshot, roster_snapshot, roster_years
+from forecast.verdict import runhindcast
 from forecast.verdict.analysis import analyse_targets
 
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
@@ -26,6 +28,36 @@ QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 MAX_DRAWS = 10_000
 #: Last year a projection may reach: the plan's 2045 vision.
 LAST_END_YEAR = 2045
+#: Seed of the hindcast whose spread ``--calibration run`` applies: the annual run's
+#: (``forecast.reports.pipeline.DEFAULT_SEED``), so the command finds the run's cached hindcast
+#: and gives the probabilities the reports give.
+RUN_HINDCAST_SEED = 165
+CALIBRATIONS = ("run", "none")
+
+
+def add_calibration_option(p, default: str) -> None:
+    """The ``--calibration`` option shared by ``simulate`` and ``plan``."""
+    p.add_argument("--calibration", choices=CALIBRATIONS, default=default,
+                   help="'run': widen the engine's paths by the spread its own hindcast calls for, as the "
+                        "annual run's reports do (the hindcast is computed once, about 20 s, and cached); "
+                        f"'none': the engine's own spread (default {default})")
+
+
+def run_calibration(ds, folder: Path, choice: str, start_year: int | None) -> SpreadCalibration | None:
+    """The annual run's spread calibration for a dataset, or None (``--calibration none``).
+
+    The calibration is estimated for a projection from the roster's latest year; from another
+    start year none applies and a note says so on stderr.
+    """
+    if choice == "none":
+        return None
+    print("hindcast of the engine (cached after the first time) …", file=sys.stderr)
+    cal = runhindcast.for_run(ds, folder, seed=RUN_HINDCAST_SEED).calibration
+    if cal is not None and start_year is not None and int(start_year) != int(cal.origin):
+        print(f"note: the hindcast's spread is estimated for a start in {cal.origin}; a start in {start_year} "
+              "uses the engine's own spread", file=sys.stderr)
+        return None
+    return cal
 
 
 def register(sub) -> None:
@@ -46,11 +78,27 @@ def register(sub) -> None:
                         "and the levers are estimated from the flows up to it")
     p.add_argument("--end-year", type=int, default=2030, help="last projected year (default 2030, ≤ 2045)")
     p.add_argument("--json", type=Path, required=True, metavar="OUT.json", help="where to write the results")
+    add_calibration_option(p, default="none")
     p.set_defaults(func=run)
 
 
-def _load(data: Path | None):
+def load_engine_dataset(data: Path | None) -> tuple[Path, Dataset]:
+    """Open a dataset folder for the stock-flow engine (``simulate``, ``plan``, ``hindcast``).
 
+    Parameters
+    ----------
+    data : Path or None
+        The ``--data`` folder; None for the demo province.
+
+    Returns
+    -------
+    (folder, Dataset)
+
+    Raises
+    ------
+    UserError
+        No such folder, a dataset that fails validation (every problem), or no roster.
+    """
     folder = Path(data) if data is not None else config.demo_dir()
     if not folder.is_dir():
         raise UserError(f"{folder}: no such dataset folder")
@@ -143,7 +191,7 @@ def run(args) -> int:
         scenario = sc.load_scenario(args.scenario)
     except sc.ScenarioError as exc:
         raise UserError(str(exc)) from exc
-    folder, ds = _load(args.data)
+    folder, ds = load_engine_dataset(args.data)
     start = args.start_year if args.start_year is not None else max(roster_years(ds.roster), default=None)
     try:
         if start is not None:
@@ -151,6 +199,8 @@ def run(args) -> int:
         history = sc.estimate_baseline(ds, until=start) if scenario.needs_history() else None
         proj = stockflow.project(ds, scenario, start_year=start, end_year=args.end_year,
                                  n_draws=args.draws, seed=args.seed, history=history)
+        proj = calibrate(proj, run_calibration(ds, folder, getattr(args, "calibration", "none"), start),
+                         seed=args.seed)
     except NoSnapshot as exc:
         raise UserError(f"--start-year {start}: {exc}") from exc
     except ValueError as exc:
@@ -166,6 +216,7 @@ def run(args) -> int:
                  "staff": int(len(stockflow.active_staff(roster_snapshot(ds, proj.start_year))))},
         "start_year": int(proj.start_year), "end_year": int(proj.years[-1]),
         "n_draws": int(args.draws), "seed": int(args.seed),
+        "calibration": getattr(args, "calibration", "none"),
         "notes": proj.notes,
         "flows": proj.flows.to_dict("records"),
         "enrolments": proj.enrolments.to_dict("records"),

@@ -9,6 +9,7 @@ required effort, saving, loading and comparing scenarios, a one-lever sweep and 
 Modules (each one idea):
 
 * :mod:`.session` — :class:`Session`, the state and the update callback (cached);
+* :mod:`.headline` — the one probability per target, by the reports' verdict rule;
 * :mod:`.actions` — effort, saving, listing, loading and resetting scenarios;
 * :mod:`.levers` — which levers are sliders and how slider values fold back;
 * :mod:`.parsing` — numbers typed the Vietnamese way, scenario names and their files;

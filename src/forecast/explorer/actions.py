@@ -81,6 +81,9 @@ class Actions:
     def _engine_kwargs(self) -> dict:  # pragma: no cover - the session's
         raise NotImplementedError
 
+    def calibration_for(self, unit: str) -> Any:  # pragma: no cover - the session's
+        raise NotImplementedError
+
     # -- slower actions on buttons ----------------------------------------------------------
     def unit_costs(self) -> dict[str, UnitCost]:
         """The programmes' unit costs with their provenance (:func:`forecast.plan.costs.unit_costs`), read once.
@@ -109,10 +112,12 @@ class Actions:
         # the scenario's own levers count too: a loaded scenario may differ beyond the sliders
         key = (repr(sorted(self.base_levers.items())), tid, unit, p_req, tuple(sorted(self.levers.items())))
         if key not in self._effort_cache:
+            # the province's search judges with the hindcast's spread, as ``forecast plan`` does
+            cal = self.calibration_for(unit)
             self._effort_cache[key] = solver(self.roster_for(unit), self.scenario_for(unit, self.levers), tid,
                                              p=p_req, start_year=self.start_year, end_year=self.end_year,
                                              n_draws=self.n_draws, seed=self.seed, costs=vnd(self.unit_costs()),
-                                             **self._engine_kwargs())
+                                             **self._engine_kwargs(), **({} if cal is None else {"calibration": cal}))
         return self._effort_cache[key]
 
     def lever_label(self, name: str, lang: str) -> str:

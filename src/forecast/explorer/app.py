@@ -21,13 +21,21 @@ import pandas as pd
 from forecast import config
 from forecast.explorer import compare as comparing
 from forecast.explorer.exports import export_view
+from forecast.explorer.messages import text
 from forecast.explorer.session import Session
 from forecast.explorer.widgets import Widgets
+from forecast.inputs.dataset import load_dataset
+from forecast.reports.pipeline import DEFAULT_SEED
+from forecast.verdict import runhindcast
 
 #: Environment variables ``forecast explore`` sets for the kernel Voilà starts.
 ENV = config.EXPLORE_ENV
 #: The probability of meeting a target required when nothing else is said (issue 16).
 DEFAULT_P = 0.8
+#: Seed of the hindcast whose spread and scores the explorer reads: the annual run's, so the
+#: explorer finds the run's cached hindcast and gives the reports' probabilities (as
+#: ``forecast simulate --calibration run`` does).
+RUN_HINDCAST_SEED = DEFAULT_SEED
 
 
 class Explorer(Session):
@@ -107,12 +115,45 @@ def settings(data_dir: str = "", scenario: str = "baseline", lang: str = "vi", n
     return out
 
 
+def run_hindcast(dataset: Any, data_dir: str | Path | None, lang: str = "vi",
+                 show: Any = None) -> runhindcast.RunHindcast:
+    """The annual run's hindcast for the explorer's dataset: the engine's spread and its per-target scores.
+
+    Read from the cache an annual run (or an earlier session) left; computed otherwise (about
+    20 s on the demo province), with a status line in ``lang`` shown by ``show(message)``
+    meanwhile and cleared by ``show("")`` after.
+    """
+    folder = Path(data_dir) if data_dir else config.demo_dir()
+    show = show or (lambda message: None)
+    show(text("hindcast_status", lang))
+    try:
+        return runhindcast.for_run(dataset, folder, seed=RUN_HINDCAST_SEED)
+    finally:
+        show("")
+
+
+def _status_line() -> Any:
+    """A status line in the notebook's output, updated in place (the hindcast's wait)."""
+    from IPython.display import HTML, display
+
+    handle = display(HTML(""), display_id=True)
+
+    def show(message: str) -> None:
+        if handle is not None:
+            handle.update(HTML(f"<p class='fx-status'><i>{message}</i></p>" if message else ""))
+    return show
+
+
 def launch(data_dir: str = "", scenario: str = "baseline", target: str = "T06", unit: str = config.PROVINCE_CODE,
            p_required: float = DEFAULT_P, lang: str = "vi", n_draws: int = config.EXPLORE_DRAWS,
            seed: int = 0) -> Explorer:
     """Build the explorer and show it (the notebook's one call); returns it for the next cell."""
     s = settings(data_dir, scenario, lang, n_draws, p_required=p_required)
-    explorer = Explorer(data_dir=s["data_dir"] or None, scenario=s["scenario"], target=target, unit=unit,
-                        p_required=s["p_required"], lang=s["lang"], n_draws=s["n_draws"], seed=seed)
+    folder = s["data_dir"] or None
+    dataset = load_dataset(Path(folder) if folder else None)
+    hc = run_hindcast(dataset, folder, s["lang"], _status_line())
+    explorer = Explorer(dataset, scenario=s["scenario"], target=target, unit=unit, p_required=s["p_required"],
+                        lang=s["lang"], n_draws=s["n_draws"], seed=seed, calibration=hc.calibration,
+                        scores=hc.scores)
     explorer.show()
     return explorer

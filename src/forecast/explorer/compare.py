@@ -109,19 +109,31 @@ def plan_years(session: Session) -> tuple[int, int]:
     return session.start_year + 1, session.end_year
 
 
+def headline_level(session: Session, unit: str, proj: Any, target_id: str) -> tuple[Any, float | None]:
+    """The headline of ``proj`` for a target (:meth:`Session.headline_for`) and its target-year median.
+
+    The median is the headline's (the reports' ``median_to``), else that of the paths behind it.
+    """
+    head = session.headline_for(unit, proj, target_id)
+    if head.median is not None:
+        return head, head.median
+    level = level_at(head.forecast, session.targets[target_id].year)
+    return head, None if level is None else level[0]
+
+
 def _row(session: Session, name: str, scenario: Any, flat: Mapping, costs: Mapping[str, UnitCost]) -> dict:
     unit, tid = session.view["unit"], session.view["target"]
     target = session.targets[tid]
     proj = session.projection(unit, flat, scenario)
-    p = session._p_scenario(proj, tid)
-    level = level_at(session._scenario_forecast(proj, tid), target.year)
+    head, median = headline_level(session, unit, proj, tid)
     resolved = dict(lever_values(scenario))
     resolved.update({k: v for k, v in flat.items() if "[" not in k})
     first, last = plan_years(session)
     money = training_costs(resolved, costs, last - first + 1)
-    return {"scenario": name, "level": None if level is None else level[0],
-            "gap": None if level is None or target.threshold is None else level[0] - target.share,
-            "p_scenario": p, "places": money.total_places, "places_by_programme": money.places,
+    return {"scenario": name, "level": median,
+            "gap": None if median is None or target.threshold is None else median - target.share,
+            "p": head.p, "source": head.source, "p_scenario": session._p_scenario(proj, tid),
+            "places": money.total_places, "places_by_programme": money.places,
             "cost_per_year": money.cost_per_year, "cost_total": money.cost_total, "cost_assumed": money.assumed,
             "unpriced": money.unpriced}
 
@@ -144,7 +156,9 @@ def compare(session: Session, scenarios: Sequence[Any], *, include_current: bool
     Returns
     -------
     DataFrame
-        One row per scenario: ``scenario``, ``level``, ``gap``, ``p_scenario``, ``places``
+        One row per scenario: ``scenario``, ``level``, ``gap``, ``p`` (the one probability, read
+        as the reports read a scenario: :mod:`forecast.explorer.headline`), ``source``,
+        ``p_scenario`` (the engine's alone), ``places``
         (a year, all programmes), ``places_by_programme`` (dict), ``cost_per_year`` and
         ``cost_total`` (VND over the plan years; None without unit costs), ``cost_assumed``
         (some unit cost is an ASSUMPTION) and ``unpriced`` (programmes with places but no
@@ -178,7 +192,8 @@ def compare(session: Session, scenarios: Sequence[Any], *, include_current: bool
 def sweep(session: Session, lever: str, values: Sequence[float]) -> pd.DataFrame:
     """The probability and the target-year level for each value of one lever, the rest as set now.
 
-    Returns one row per value: ``value``, ``p_scenario``, ``level``, ``gap``.
+    Returns one row per value: ``value``, ``p`` (the one probability), ``source``, ``p_scenario``
+    (the engine's alone), ``level``, ``gap`` (of the headline's median).
     """
     if lever not in session.levers:
         raise KeyError(f"unknown lever {lever!r}; levers: {', '.join(session.levers)}")
@@ -187,10 +202,9 @@ def sweep(session: Session, lever: str, values: Sequence[float]) -> pd.DataFrame
     rows = []
     for value in values:
         proj = session.projection(unit, {**session.levers, lever: value})
-        level = level_at(session._scenario_forecast(proj, tid), target.year)
-        rows.append({"value": value, "p_scenario": session._p_scenario(proj, tid),
-                     "level": None if level is None else level[0],
-                     "gap": None if level is None or target.threshold is None else level[0] - target.share})
+        head, median = headline_level(session, unit, proj, tid)
+        rows.append({"value": value, "p": head.p, "source": head.source, "p_scenario": session._p_scenario(proj, tid),
+                     "level": median, "gap": None if median is None or target.threshold is None else median - target.share})
     return pd.DataFrame(rows)
 
 
@@ -213,11 +227,11 @@ def sweep_png(table: pd.DataFrame, *, lever_label: str, threshold: float | None,
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     x = table["value"].astype(float)
-    ax.plot(x, table["p_scenario"].astype(float), marker="o", color="#0072B2", label=text("p_scenario", lang))
+    ax.plot(x, table["p"].astype(float), marker="o", color="#0072B2", label=text("p_headline", lang))
     ax.set_ylim(-0.02, 1.02)
     ax.yaxis.set_major_formatter(lambda v, _p: fmt.percent(v, 0, lang))
     ax.set_xlabel(lever_label, fontsize=8)
-    ax.set_ylabel(text("p_scenario", lang), color="#0072B2", fontsize=8)
+    ax.set_ylabel(text("p_headline", lang), color="#0072B2", fontsize=8)
     right = ax.twinx()
     right.plot(x, table["level"].astype(float), marker="s", linestyle="--", color="#E69F00",
                label=text("level_2030", lang, year=year))

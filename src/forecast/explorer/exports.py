@@ -100,8 +100,12 @@ def tables(state: ViewState, labels: Mapping[str, str], percent: Mapping[str, bo
     probs = state.probabilities.copy()
     probs["threshold"] = probs["threshold"] / 100.0  # a share, like the chart's rows
     probs["meets"] = probs["meets"].map(lambda m: "" if m is None or m != m else text("yes" if m else "no", lang))
+    if "source" in probs:
+        probs["source"] = probs["source"].map(lambda s: text(f"source_{s}", lang) if s in ("engine", "trend") else "")
+    # the one probability first; the components (trend alone, engine alone) follow for analysts
     probs = probs.rename(columns={"target": text("target", lang), "threshold": text("threshold", lang),
-                                  "p_trend": text("p_trend", lang), "p_scenario": text("p_scenario", lang),
+                                  "p": text("p_headline", lang), "source": text("source", lang),
+                                  "p_trend": text("p_trend", lang), "p_scenario": text("p_engine", lang),
                                   "level": text("level_2030", lang, year=config.TARGET_YEAR), "gap": text("gap", lang),
                                   "meets": text("meets", lang)})
     levers = pd.DataFrame({text("sweep_lever", lang): [labels.get(k, k) for k in state.levers],

@@ -55,12 +55,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "synthetic_mark": ("DỮ LIỆU MÔ PHỎNG", "SYNTHETIC DATA"),
         "guide": (
             "Kéo thanh trượt hoặc gõ số vào ô bên cạnh (ví dụ 60% hoặc 1,5); biểu đồ, mức năm 2030, "
-            "khoảng cách tới mục tiêu và xác suất đạt cập nhật ngay. Chỉ tiêu đào tạo là số người mỗi năm của cả "
+            "khoảng cách tới mục tiêu và xác suất đạt cập nhật ngay. Xác suất đạt là câu trả lời của báo cáo năm: "
+            "theo mô hình dòng nhân lực nếu mô hình này qua kiểm định quá khứ cho mục tiêu, nếu không theo xu "
+            "hướng; các đòn bẩy được tính là thay đổi so với kịch bản cơ sở. Chỉ tiêu đào tạo là số người mỗi năm của cả "
             "tỉnh; khi chọn một đơn vị, đơn vị nhận phần chỉ tiêu theo tỷ lệ số người của mình. Tỷ lệ tuyển mới có "
             "bằng đại học tính theo ngạch (cán bộ, công chức, viên chức), không theo cấp. Lưu kịch bản để lần chạy "
             "báo cáo hằng năm dùng; nạp lại, so sánh 2–4 kịch bản, hoặc thử một đòn bẩy trên dãy giá trị.",
             "Move a slider or type a value in the box beside it (e.g. 60% or 1.5); the chart, the 2030 level, "
-            "the gap to the target and the probability update at once. Training places are the province's "
+            "the gap to the target and the probability update at once. The probability is the annual reports' "
+            "answer: the stock-flow model's where it passes its hindcast for the target, the trend's otherwise; "
+            "the levers count as a change from the baseline scenario. Training places are the province's "
             "people a year; a unit receives its headcount share of them. The degree share of recruits is set "
             "per staff category (cadres, civil servants, public employees), not per level. Save a scenario for "
             "the annual run; load it back, compare 2–4 scenarios, or try one lever over a range of values."),
@@ -84,6 +88,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         # --- results --------------------------------------------------------------------------
         "p_trend": ("Xác suất đạt (xu hướng)", "P(meet), trend"),
         "p_scenario": ("Xác suất đạt (kịch bản)", "P(meet), scenario"),
+        "p_engine": ("Mô hình dòng nhân lực (riêng)", "Stock-flow model alone"),
+        "p_headline": ("Xác suất đạt", "P(meet)"),
+        "source": ("Theo", "From"),
+        "source_engine": ("mô hình dòng nhân lực", "stock-flow model"),
+        "source_trend": ("xu hướng", "trend"),
         "threshold": ("Ngưỡng", "Threshold"),
         "level_2030": ("Mức năm {year} (trung vị)", "{year} level (median)"),
         "gap": ("Khoảng cách tới mục tiêu", "Gap to the target"),
@@ -106,20 +115,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sure_no": ("gần như chắc chắn không đạt", "almost certain not to be met"),
         "gap_met": ("cao hơn mục tiêu {pp} điểm phần trăm", "{pp} percentage points above the target"),
         "gap_short": ("còn thiếu {pp} điểm phần trăm so với mục tiêu", "{pp} percentage points short of the target"),
-        "no_projection": (
-            "Không có dự phóng kịch bản cho {tid} ở {subject}; theo xu hướng, khả năng đạt là {p}.",
-            "No scenario projection for {tid} in {subject}; on the trend, the probability of meeting it is {p}."),
+        "no_answer": (
+            "Chưa có xác suất đạt mục tiêu {tid} cho {subject}.",
+            "No probability of meeting target {tid} for {subject}."),
+        "calibrated": (
+            "Các đường dự phóng của mô hình dòng nhân lực đã được nới rộng theo sai số kiểm định quá khứ của chính "
+            "mô hình, như trong báo cáo năm.",
+            "The stock-flow model's paths are widened by the errors of its own hindcast, as in the annual reports."),
+        "shifted": (
+            "Tác động của các đòn bẩy lấy từ mô hình dòng nhân lực (chênh lệch trung vị so với kịch bản cơ sở) và "
+            "được cộng vào các đường xu hướng.",
+            "The levers' effect comes from the stock-flow model (its median against the baseline scenario) and is "
+            "added to the trend's paths."),
+        "against_reference": ("So với kịch bản cơ sở", "Against the baseline scenario"),
+        "hindcast_status": (
+            "Đang đọc kết quả kiểm định quá khứ của mô hình dòng nhân lực (nếu chưa có, tính lần đầu mất khoảng "
+            "20 giây) …",
+            "Reading the stock-flow model's hindcast (computed the first time, about 20 seconds) …"),
         "not_applicable": (
             "Mục tiêu {tid} không áp dụng cho {subject}: không có số liệu và không có người thuộc đối tượng.",
             "Target {tid} does not apply to {subject}: no data and nobody in its population."),
         "verdict": (
-            "Với các đòn bẩy này, khả năng {subject} đạt mục tiêu {tid} ({thr}) vào năm {year} là {p}{trend}: "
-            "{status}.",
-            "With these levers, the probability that {subject} meets target {tid} ({thr}) by {year} is {p}"
-            "{trend}: {status}."),
+            "Với các đòn bẩy này, khả năng {subject} đạt mục tiêu {tid} ({thr}) vào năm {year} là {p}: {status}.",
+            "With these levers, the probability that {subject} meets target {tid} ({thr}) by {year} is {p}: "
+            "{status}."),
         "level_line": ("Mức dự phóng năm {year}: {level} (khoảng 80%: {lo} – {hi}); {gap}.",
                        "Projected {year} level: {level} (80% range: {lo} – {hi}); {gap}."),
-        "trend_part": (" (xu hướng hiện nay: {p})", " (current trend: {p})"),
         "on_track": ("đạt mức yêu cầu {req}", "at or above the required {req}"),
         "accelerate": ("cần tăng tốc (yêu cầu {req})", "acceleration needed (required {req})"),
         # --- the required effort -----------------------------------------------------------------

@@ -215,12 +215,12 @@ def comparison_html(table: Any, threshold: Any, lang: str, *, costs: Mapping[str
     costs = costs or {}
     period = f"{years[0]}–{years[1]}"
     head = [text("scenario", lang), text("level_2030", lang, year=config.TARGET_YEAR), text("gap", lang),
-            text("p_scenario", lang), text("places_total", lang), text("cost_per_year", lang),
+            text("p_headline", lang), text("places_total", lang), text("cost_per_year", lang),
             text("cost_period", lang, years=period)]
     records = table.to_dict("records")
     assumed = t("plan.effort_assumed", lang)
     rows = [[r["scenario"], _level(r["level"], threshold, lang), _gap(r["gap"], lang),
-             show_probability(r["p_scenario"], lang), fmt.number(r["places"], 0, lang),
+             show_probability(r["p"], lang), fmt.number(r["places"], 0, lang),
              _money(r["cost_per_year"], lang) + (assumed if r["cost_assumed"] else ""),
              _money(r["cost_total"], lang) + (assumed if r["cost_assumed"] else "")] for r in records]
     parts = [_table(head, rows, "fx-compare-table")]
@@ -300,10 +300,10 @@ class SweepPanel:
             self.result.value = f"<span style='color:#b00'>{_escape(exc)}</span>"
             return
         target = ex.targets[ex.view["target"]]
-        head = [text("lever_value", lang), text("p_scenario", lang),
+        head = [text("lever_value", lang), text("p_headline", lang),
                 text("level_2030", lang, year=target.year), text("gap", lang)]
         rows = [[show_number(r["value"], lang, percent=spec.percent, integer=spec.integer),
-                 show_probability(r["p_scenario"], lang), _level(r["level"], target.threshold, lang),
+                 show_probability(r["p"], lang), _level(r["level"], target.threshold, lang),
                  _gap(r["gap"], lang)] for r in table.to_dict("records")]
         self.result.value = _table(head, rows, "fx-sweep-table")
         self.image.value = sweep_png(table, lever_label=spec.label(lang), threshold=target.share, lang=lang,

@@ -1,8 +1,9 @@
 """The explorer's state and its update callback: :class:`Explorer` and :class:`ViewState`.
 
 A planner moves the levers of a scenario, picks a target, a unit and the probability the
-Department requires; :meth:`Explorer.update` returns everything the screen shows (the
-probabilities, the projected 2030 level and the gap to the target, the verdict, the
+Department requires; :meth:`Explorer.update` returns everything the screen shows (one
+probability per target, read by the reports' rule: :mod:`forecast.explorer.headline`; the
+projected 2030 level and the gap to the target, the verdict, the
 chart's table and figure). Speed comes from caching: the trend forecasts do not depend
 on the levers and are computed once per unit; projections are cached per (scenario,
 unit, levers), so only a new combination runs the engine; one figure is reused.
@@ -29,8 +30,9 @@ from forecast import config, stockflow
 from forecast.domain import posts
 from forecast.domain import status as status_rule
 from forecast.domain.targets import load_targets
-from forecast.explorer.actions import Actions, required_text
+from forecast.explorer.actions import Actions
 from forecast.explorer.figure import FanFigure
+from forecast.explorer.headline import Headline, Headlines
 from forecast.explorer.levers import (
     CAPACITY_FACTOR,
     SLIDER_LEVERS,
@@ -41,7 +43,6 @@ from forecast.explorer.levers import (
     pinned,
     vietnamese_labels,
 )
-from forecast.explorer.messages import probability as show_probability
 from forecast.explorer.messages import text
 from forecast.explorer.parsing import check_required
 from forecast.explorer.state import ViewState
@@ -49,6 +50,7 @@ from forecast.inputs.dataset import load_dataset
 from forecast.inputs.units import units_on
 from forecast.reports import fmt
 from forecast.stockflow import scenarios as scenario_files
+from forecast.stockflow.calibration import SpreadCalibration, calibrate
 from forecast.stockflow.scenarios import LEVERS, estimate_baseline
 from forecast.verdict.analysis import analyse_targets
 
@@ -113,10 +115,16 @@ def precision_text(p: float | None, n_draws: int, lang: str) -> str:
     return text("precision", lang, n=fmt.number(n_draws, 0, lang), pp=fmt.number(100 * se, 1, lang))
 
 
+def _n_paths(forecast, default: int) -> int:
+    """How many paths a probability was counted on (the engine's draws, or the trend's)."""
+    draws = getattr(forecast, "draws", None)
+    return int(draws.shape[0]) if isinstance(draws, np.ndarray) and draws.ndim == 2 else int(default)
+
+
 # -- the explorer -----------------------------------------------------------------------------
 
 
-class Session(Actions):
+class Session(Headlines, Actions):
     """The scenario explorer behind ``notebooks/explore.ipynb``.
 
     Parameters
@@ -156,6 +164,16 @@ class Session(Actions):
         Labels and ranges of the levers (default: :data:`forecast.stockflow.scenarios.LEVERS`).
     sliders : tuple of str, optional
         Levers offered as sliders (default :data:`SLIDER_LEVERS`).
+    calibration : SpreadCalibration, optional
+        The extra spread of the engine's own hindcast (the annual run's,
+        :func:`forecast.verdict.runhindcast.for_run`): the province's projections carry it,
+        as the reports' and ``forecast simulate --calibration run``'s do. It was learned for
+        the province's aggregates from the roster's latest year; a unit's projections and a
+        projection from another year keep the engine's own spread.
+    scores : mapping of str → HindcastScore, optional
+        The engine's hindcast per target (``for_run(...).scores``): with them the headline
+        follows the reports' rule (:mod:`forecast.explorer.headline`); without them (or for
+        a unit) it is the trend's, moved by the levers' effect in the engine.
 
     Notes
     -----
@@ -173,7 +191,8 @@ class Session(Actions):
                  as_of: int | None = None, end_year: int = config.TARGET_YEAR, data_dir=None,
                  project=None, analyse=None, effort=None, estimate=None, load_scenario=None,
                  save_scenario=None, list_units=None, targets=None, lever_catalogue=None,
-                 sliders: tuple[str, ...] | None = SLIDER_LEVERS):
+                 sliders: tuple[str, ...] | None = SLIDER_LEVERS, calibration: SpreadCalibration | None = None,
+                 scores: Mapping | None = None):
         if dataset is None:
             dataset = load_dataset(Path(data_dir) if data_dir else None)
         self.dataset = dataset
@@ -204,6 +223,10 @@ class Session(Actions):
         self.history = estimate(dataset) if estimate is not None else None
         self.starting = scenario  # what "reset" returns to
         self._sliders = sliders
+        self.calibration = calibration
+        self.scores = dict(scores or {})
+        self._reference = None  # the headline's reference scenario (baseline), loaded on first use
+        self._record_cache: dict[str, dict] = {}
         self._set_scenario(scenario)
         if lever_catalogue is None:
             try:
@@ -320,6 +343,13 @@ class Session(Actions):
             changes[CAPACITY_FACTOR] = float(factor) * share
         return scenario.with_levers(**changes) if changes else scenario
 
+    def calibration_for(self, unit: str) -> SpreadCalibration | None:
+        """The hindcast's spread for ``unit``'s projections: the province's from the calibration's year only."""
+        cal = self.calibration
+        if unit != PROVINCE or cal is None or int(cal.origin) != int(self.start_year):
+            return None
+        return cal
+
     def _engine_kwargs(self) -> dict:
         return {} if self.history is None else {"history": self.history}
 
@@ -339,6 +369,8 @@ class Session(Actions):
         run = self.scenario_for(unit, levers, scenario, lever_values(scenario))
         proj = self._project(self.roster_for(unit), run, self.start_year, end_year=self.end_year,
                              n_draws=self.n_draws, seed=self.seed, **self._engine_kwargs())
+        # the same Z for every lever value (seeded): a lever's effect is not blurred by the spread
+        proj = calibrate(proj, self.calibration_for(unit), seed=self.seed)
         self._projection_cache[key] = proj
         while len(self._projection_cache) > CACHE_SIZE:
             self._projection_cache.popitem(last=False)
@@ -390,18 +422,26 @@ class Session(Actions):
         except (KeyError, ValueError):
             return None
 
-    def probabilities(self, unit: str, proj, p_required: float) -> pd.DataFrame:
-        """One row per target: threshold, P(meet) by trend and under the scenario, and the check."""
+    def probabilities(self, unit: str, proj, p_required: float,
+                      heads: Mapping[str, Headline] | None = None) -> pd.DataFrame:
+        """One row per target: the one probability ``p`` and the check against ``p_required``.
+
+        ``p`` is the reports' answer for the levers' scenario (:mod:`forecast.explorer.headline`),
+        ``source`` the model it comes from, ``level``/``gap`` its target-year median; the
+        components stay for context: ``p_trend`` (the trend alone) and ``p_scenario`` (the
+        engine alone under the levers, calibrated for the province).
+        """
+        heads = self.headlines(unit, proj) if heads is None else heads
         trend = self.trend(unit)
         rows = []
         for tid, t in self.targets.items():
-            p_s = self._p_scenario(proj, tid)
-            level = level_at(self._scenario_forecast(proj, tid), t.year) if p_s is not None else None
-            rows.append({"target": tid, "threshold": t.threshold, "p_trend": self._p_trend(trend.get(tid)),
-                         "p_scenario": p_s, "level": None if level is None else level[0],
-                         "gap": None if level is None or t.threshold is None else level[0] - t.share,
-                         "meets": None if p_s is None else
-                         status_rule.status_code(p_s, p_required=p_required) == "on_track"})
+            head = heads[tid]
+            p, median = head.p, head.median
+            rows.append({"target": tid, "threshold": t.threshold, "p": p, "source": head.source,
+                         "p_trend": self._p_trend(trend.get(tid)), "p_scenario": self._p_scenario(proj, tid),
+                         "level": median, "gap": None if median is None or t.threshold is None else median - t.share,
+                         "meets": None if p is None else
+                         status_rule.status_code(p, p_required=p_required) == "on_track"})
         return pd.DataFrame(rows)
 
     # -- words ------------------------------------------------------------------------------
@@ -416,23 +456,6 @@ class Session(Actions):
         if t.threshold is None:
             return text("rising", lang)
         return fmt.percent(t.share, 0 if float(t.threshold).is_integer() else 1, lang)
-
-    def verdict(self, target_id: str, unit: str, p_scenario, p_trend, p_required: float, lang: str) -> str:
-        """The one-line plain-language verdict of the view."""
-        t = self.targets[target_id]
-        subject = self._subject(unit, lang)
-        if p_scenario is None and p_trend is None:
-            return text("not_applicable", lang, tid=target_id, subject=subject)
-        if p_scenario is None:
-            return text("no_projection", lang, tid=target_id, subject=subject, p=show_probability(p_trend, lang))
-        req = required_text(p_required, lang)
-        # the one status rule at the user's required probability; without the pace the
-        # explorer does not track, every status short of on track reads "accelerate"
-        code = status_rule.status_code(p_scenario, p_required=p_required)
-        status = text("on_track" if code == "on_track" else "accelerate", lang, req=req)
-        return text("verdict", lang, subject=subject, tid=target_id, thr=self.threshold_text(target_id, lang),
-                    year=t.year, p=show_probability(p_scenario, lang), status=status,
-                    trend="" if p_trend is None else text("trend_part", lang, p=show_probability(p_trend, lang)))
 
     def level_text(self, target_id: str, level: tuple | None, lang: str) -> str:
         """The projected level in the target year, its 80 % range and the gap to the target, in words."""
@@ -513,27 +536,36 @@ class Session(Actions):
         levers.update({k: v for k, v in changes.items() if k in self.levers})
         tid, unit, lang, p_req = view["target"], view["unit"], view["lang"], view["p_required"]
 
+        self.reference_projection(unit)  # the headline's baseline first: the levers' run is the engine's last
         proj = self.projection(unit, levers)
         result = self.trend(unit).get(tid)
         trend_fc = getattr(result, "forecast", None)
-        scen_fc = self._scenario_forecast(proj, tid)
-        probs = self.probabilities(unit, proj, p_req)
+        heads = self.headlines(unit, proj, paths_for=tid)
+        head = heads[tid]
+        # the chart's scenario fan is the paths behind the one probability shown
+        scen_fc = head.forecast
+        moved = proj is not self.reference_projection(unit)
+        probs = self.probabilities(unit, proj, p_req, heads)
         row = probs.set_index("target").loc[tid]
         p_trend = None if pd.isna(row["p_trend"]) else float(row["p_trend"])
         p_scen = None if pd.isna(row["p_scenario"]) else float(row["p_scenario"])
+        p = head.p
         level = level_at(scen_fc if scen_fc is not None else trend_fc, self.targets[tid].year)
+        if level is not None and head.median is not None:
+            level = (head.median, level[1], level[2])
         figure = self._draw(tid, unit, lang, getattr(result, "series", None), trend_fc, scen_fc)
         self.view, self.levers = view, levers
         self.state = ViewState(
             target_id=tid, unit=unit, lang=lang, p_required=p_req, levers=dict(levers),
-            p_trend=p_trend, p_scenario=p_scen, probabilities=probs,
+            p_trend=p_trend, p_scenario=p_scen, p=p, source=head.source,
+            source_text=self.source_text(head, moved, lang, unit), probabilities=probs,
             table=self._chart_table(tid, trend_fc, scen_fc),
-            verdict=self.verdict(tid, unit, p_scen, p_trend, p_req, lang), figure=figure,
+            verdict=self.verdict(tid, unit, p, p_trend, p_req, lang, head, moved), figure=figure,
             level=None if level is None else level[0], level_lo=None if level is None else level[1],
             level_hi=None if level is None else level[2],
             gap=None if level is None or self.targets[tid].threshold is None else level[0] - self.targets[tid].share,
             level_text=self.level_text(tid, level, lang), scenario_name=self.display_name(),
-            precision=precision_text(p_scen, self.n_draws, lang), seconds=time.perf_counter() - start)
+            precision=precision_text(p, _n_paths(scen_fc, self.n_draws), lang), seconds=time.perf_counter() - start)
         return self.state
 
     def png(self) -> bytes:

@@ -26,11 +26,12 @@ class ViewState:
     levers : dict
         The scenario's lever values used for the projection.
     p_trend, p_scenario : float or None
-        Probability of meeting the selected target by the trend forecast and under
-        the scenario (``None`` when that forecast is not available for the unit).
+        The components, for context: the probability of meeting the selected target by the
+        trend forecast alone and by the engine alone under the levers (``None`` when that
+        forecast is not available for the unit).
     probabilities : DataFrame
-        One row per target: ``target``, ``threshold`` (percent), ``p_trend``,
-        ``p_scenario``, ``meets`` (scenario probability ≥ ``p_required``).
+        One row per target: ``target``, ``threshold`` (percent), ``p`` (the one probability),
+        ``source``, ``p_trend``, ``p_scenario``, ``level``, ``gap``, ``meets`` (``p`` ≥ ``p_required``).
     table : DataFrame
         The chart's data: ``series`` (trend / scenario), ``year``, ``mean``,
         ``median``, ``lo-80``, ``hi-80``, ``lo-95``, ``hi-95`` and ``threshold``
@@ -51,7 +52,14 @@ class ViewState:
     scenario_name : str
         The display name of the scenario the levers started from.
     precision : str
-        The Monte-Carlo error of the scenario's probability in words ("" when none is shown).
+        The Monte-Carlo error of the shown probability in words ("" when none is shown).
+    p : float or None
+        The one probability of meeting the selected target the view gives: the reports' rule
+        (:mod:`forecast.explorer.headline`) applied to the levers' scenario.
+    source : str or None
+        Where ``p`` comes from: ``engine``, ``trend`` or None.
+    source_text : str
+        The end of ``verdict`` that says where ``p`` comes from (the screen shows it unbolded).
     """
 
     target_id: str
@@ -74,3 +82,6 @@ class ViewState:
     scenario_name: str = ""
     precision: str = ""
     extra: dict = field(default_factory=dict)
+    p: float | None = None
+    source: str | None = None
+    source_text: str = ""

@@ -244,7 +244,10 @@ class Widgets:
     def refresh(self, state: ViewState) -> None:
         """The results of ``state``: chart, verdict, level and gap, table, status."""
         self.image.value = self.ex.png()
-        self.verdict.value = f"<p><b>{escape(state.verdict)}</b></p>"
+        # the probability and its status in bold; where it comes from after it, in plain text
+        rest = state.source_text if state.source_text and state.verdict.endswith(state.source_text) else ""
+        lead = state.verdict[:len(state.verdict) - len(rest)]
+        self.verdict.value = f"<p><b>{escape(lead)}</b>{escape(rest)}</p>"
         self.level.value = (f"<p>{escape(state.level_text)}</p>" if state.level_text else "") + (
             f"<p style='color:#555;font-size:85%'>{escape(state.precision)}</p>" if state.precision else "")
         self.table.value = probability_table_html(state, self.ex.targets)
@@ -265,10 +268,14 @@ class Widgets:
 
 
 def probability_table_html(state: ViewState, targets: dict) -> str:
-    """Every target's 2030 level, gap and probabilities as a small HTML table in the view's language."""
+    """Every target's 2030 level, gap and its one probability as a small HTML table in the view's language.
+
+    The probability is the reports' answer for the levers (``p``) with the model it comes from;
+    the trend's own probability follows as context.
+    """
     lang = state.lang
     head = [text("target", lang), text("threshold", lang), text("level_2030", lang, year=config.TARGET_YEAR), text("gap", lang),
-            text("p_trend", lang), text("p_scenario", lang), text("meets", lang)]
+            text("p_headline", lang), text("source", lang), text("meets", lang), text("p_trend", lang)]
     rows = []
     for r in state.probabilities.to_dict("records"):
         t = targets[r["target"]]
@@ -280,8 +287,10 @@ def probability_table_html(state: ViewState, targets: dict) -> str:
             fmt.number(level, 0, lang) if t.threshold is None else fmt.percent(level, 1, lang))
         gap_s = "" if gap is None or gap != gap else fmt.points(100 * gap, 1, lang, unit=False)
         bold = " style='font-weight:bold'" if r["target"] == state.target_id else ""
-        cells = [r["target"], thr, level_s, gap_s, show_probability(r["p_trend"], lang),
-                 show_probability(r["p_scenario"], lang), meets]
+        source = r.get("source")
+        cells = [r["target"], thr, level_s, gap_s, show_probability(r.get("p"), lang),
+                 text(f"source_{source}", lang) if source in ("engine", "trend") else "", meets,
+                 show_probability(r["p_trend"], lang)]
         rows.append(f"<tr{bold}>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
     return ("<table class='fx-table'><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head)
             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")

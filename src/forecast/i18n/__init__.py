@@ -36,11 +36,11 @@ from __future__ import annotations
 import string
 import unicodedata
 
-from forecast.i18n import catalogue, charts, exports, national, notes, plan, terms
+from forecast.i18n import catalogue, charts, exports, national, notes, plan, terms, yearchange
 
 LANGS = ("vi", "en")
 
-_AREAS = (catalogue, charts, terms, notes, exports, national, plan)
+_AREAS = (catalogue, charts, terms, notes, exports, national, plan, yearchange)
 
 
 def _merge() -> dict[str, tuple[str, str]]:

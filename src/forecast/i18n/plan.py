@@ -83,6 +83,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plan.col_below": ("Số mục tiêu có xác suất dưới {p}", "Targets with probability under {p}"),
     "plan.col_places": ("Chỉ tiêu mỗi năm", "Places a year"),
     "export.sheet.plan": ("Kế hoạch đào tạo", "Training plan"),
+    # --- the summary's places by population group (forecast.reports.plangroups) ---------------------
+    "plan.groups_heading": ("Chỉ tiêu theo nhóm đối tượng", "Places by population group"),
+    "plan.groups_intro": (
+        "Số chỉ tiêu mỗi năm của từng chương trình dự kiến dành cho từng nhóm đối tượng, đo trên số người "
+        "theo học trong mô phỏng của chính kế hoạch đã kiểm chứng: mô hình chỉ xếp chỉ tiêu cho người chưa có "
+        "trình độ đó và thuộc diện được học, chia theo số người của từng nhóm (nhân hệ số lấy từ số liệu các "
+        "năm trước, cộng phần dành riêng cho nhóm ưu tiên nếu kịch bản có). Số của mỗi nhóm là số người "
+        "dự kiến theo học, làm tròn theo phương pháp số dư lớn nhất; chỉ tiêu không có người học ghi riêng, "
+        "nên các nhóm cộng lại đúng bằng chỉ tiêu của chương trình. Mỗi người chỉ thuộc một nhóm, xét lần "
+        "lượt từ nhóm đầu bảng.",
+        "Each programme's places a year expected to go to each population group, measured on the enrolments "
+        "of the verified plan's own simulation: the engine gives places only to staff who lack the "
+        "qualification and may take the programme, in proportion to each group's numbers (times weights "
+        "from earlier years, plus any places the scenario reserves for priority groups). Each group's part "
+        "is the number of its staff expected to take the programme, rounded by largest remainder; places "
+        "nobody takes up are shown apart, so the parts add up exactly to the programme's places. Everyone "
+        "is in one group only, the first that holds them in the table's order."),
+    "plan.groups_hidden": (
+        "Phần dưới {n} chỉ tiêu được ẩn, cùng với phần nhỏ nhất khác của cùng chương trình và năm khi cần, "
+        "để không suy ra được bằng phép trừ.",
+        "Parts under {n} places are hidden, with the next smallest part of the same programme and year "
+        "where needed, so that no hidden part can be found by subtraction."),
+    "plan.col_group": ("Nhóm đối tượng", "Population group"),
     # --- a target's page ---------------------------------------------------------------------------
     "plan.effort_heading": ("Cần đào tạo bao nhiêu để đạt mục tiêu này", "What training it would take"),
     "plan.effort_line": (
@@ -177,5 +200,23 @@ FIELDS: dict[str, tuple[str, str]] = {
     "nong_nghiep": ("Nông nghiệp", "Agriculture"),
 }
 
+#: The plan's population groups (:data:`forecast.plan.groups.GROUPS`: each takes the members of its
+#: population not in an earlier group, hence "other …").
+GROUPS: dict[str, tuple[str, str]] = {
+    "lanh_dao_cap_so": ("Lãnh đạo cấp sở", "Department-level leaders"),
+    "lanh_dao_cap_phong": ("Lãnh đạo cấp phòng", "Division-level leaders"),
+    "can_bo_chu_chot_cap_xa": ("Cán bộ chủ chốt cấp xã", "Key commune cadres"),
+    "can_bo_cap_xa": ("Cán bộ cấp xã khác", "Other commune cadres"),
+    "cbcc_cap_xa": ("Công chức cấp xã", "Commune civil servants"),
+    "cbcc_trong_quy_hoach": ("Cán bộ, công chức cấp tỉnh, huyện trong quy hoạch",
+                             "Province and district cadres and civil servants in the succession pool"),
+    "cbcc_tinh_huyen": ("Cán bộ, công chức cấp tỉnh, huyện khác", "Other province and district cadres and civil servants"),
+    "vien_chuc": ("Viên chức", "Public employees"),
+    "cbccvc": ("Khác", "Others"),
+    "khong_su_dung": ("Chỉ tiêu không sử dụng hết (không đủ người thuộc diện học)",
+                      "Places left unused (too few staff to take them)"),
+}
+
 MESSAGES.update({f"plan.programme.{k}": v for k, v in PROGRAMMES.items()})
+MESSAGES.update({f"plan.group.{k}": v for k, v in GROUPS.items()})
 MESSAGES.update({f"plan.field.{k}": v for k, v in FIELDS.items()})

@@ -86,6 +86,45 @@ def headcount_problems(table: Table, indicator: pd.Series, unit: pd.Series, year
     return problems, bad
 
 
+def return_staff_problems(shown: str, groups: dict, staff: float, level: str, unit_code: str) -> list[Problem]:
+    """A return's whole headcount against its unit's ceiling, located at the cells to check.
+
+    Parameters
+    ----------
+    shown : str
+        The return's file name as the user gave it.
+    groups : dict
+        ``{group number: (sheet, {row code: counts})}`` as the return reader holds them; each
+        counts dict carries its ``total``, its row (``_row``) and the total's column (``_column``).
+    staff : float
+        The return's whole staff (T09's population: every group's total).
+    level : str
+        The unit's level (``xa``, ``huyen``, ``tinh``).
+    unit_code : str
+        For the message.
+
+    Returns
+    -------
+    list of Problem
+        Empty within the ceiling. Past it: every row whose own total passes the ceiling, at its
+        'Tổng số (người)' cell; if no single row does, the largest row's cell, with the sum.
+    """
+    cap = MAX_STAFF.get(str(level))
+    if cap is None or not staff > cap:
+        return []
+    cells = [(c["total"], sheet, c["_row"], c["_column"]) for sheet, rows in groups.values()
+             for c in rows.values() if c.get("total") is not None and "_row" in c]
+    head = (f"the return counts {staff:,.0f} people, implausible for {_LEVEL_WORDS.get(str(level), str(level))} "
+            f"({unit_code}), which cannot employ more than {cap:,} people (forecast.inputs.plausible)")
+    over = [c for c in cells if c[0] > cap]
+    if not over and cells:
+        over = [max(cells, key=lambda c: c[0])]
+    if not over:
+        return [Problem(shown, None, None, None, head)]
+    return [Problem(shown, sheet, row, column, f"{head}; this row's total is {total:,.0f}: check it for a typing "
+                    "error or a total of several units") for total, sheet, row, column in over]
+
+
 def age_bounds(year: pd.Series) -> tuple[pd.Series, pd.Series]:
     """The earliest and latest plausible birth year of a person on the roster of ``year``."""
     return year - MAX_AGE, year - MIN_AGE

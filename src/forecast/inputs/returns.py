@@ -28,7 +28,7 @@ from forecast import atomic
 from forecast.domain import definitions, posts, vocabulary
 from forecast.inputs import units as units_mod
 from forecast.inputs.observations import MIN_YEAR, OBS_COLUMNS, _typed, combine, max_year, unit_name_messages
-from forecast.inputs.plausible import MAX_STAFF
+from forecast.inputs.plausible import return_staff_problems
 from forecast.inputs.tables import (
     TOTAL_ROW,
     Problem,
@@ -304,7 +304,7 @@ def _read_group(ws: Sheet, group: Group, shown: str) -> tuple[dict, list[Problem
         problems += row_problems
         if not row_problems and counts.get("total") is not None:
             problems += _row_consistency(ws.title, r, counts, colmap, shown)
-            out[code] = counts
+            out[code] = {**counts, "_row": r, "_column": f"{_col_letter(colmap['total'])} (Tổng số (người))"}
     return out, problems
 
 
@@ -496,11 +496,10 @@ def read_return(path: Path | str, display: str | None = None,
     out = pd.DataFrame(rows, columns=["indicator", "numerator", "denominator"])
     assert info is not None  # no 'Thông tin' sheet is a problem, returned above
     level = units_mod.resolve_codes(pd.Series([info["unit_code"]]), pd.Series([info["year"]]))["level"].iloc[0]
-    staff, cap = out["denominator"].max(), MAX_STAFF.get(str(level), np.inf)  # T09's population: everyone
-    if staff > cap:
-        return _typed(pd.DataFrame(columns=OBS_COLUMNS)), [Problem(shown, None, None, None, (
-            f"the return counts {staff:,.0f} people, implausible for unit {info['unit_code']} at level '{level}' (at "
-            f"most {cap:,}, forecast.inputs.plausible): check the 'Tổng số (người)' cells"))]
+    # T09's population (everyone) against the unit's ceiling, located at the rows' total cells
+    implausible = return_staff_problems(shown, groups, out["denominator"].max(), level, info["unit_code"])
+    if implausible:
+        return _typed(pd.DataFrame(columns=OBS_COLUMNS)), implausible
     out = out.assign(unit_code=info["unit_code"], year=info["year"], value=np.nan, source=path.name, flags="")
     return _typed(out), []
 

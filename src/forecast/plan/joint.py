@@ -33,6 +33,7 @@ import pandas as pd
 from forecast import stockflow as sf
 from forecast.domain.targets import get_target
 from forecast.plan import costs as costs_mod
+from forecast.plan import groups as groups_mod
 from forecast.plan.effort import DEFAULT_LEVERS
 from forecast.stockflow import PROGRAMMES
 from forecast.stockflow import scenarios as sc
@@ -99,6 +100,9 @@ class Plan:
     iterations : list of dict
         Per iteration: places, simulated probabilities, margins used.
     notes : list of str
+    by_group : DataFrame or None
+        The places by population group (:func:`forecast.plan.groups.places_by_group`), measured
+        on the verified plan's simulated enrolments.
     """
 
     places: dict
@@ -118,6 +122,7 @@ class Plan:
     notes: list = field(default_factory=list)
     top_probabilities: dict = field(default_factory=dict)
     top_places: float = 0.0
+    by_group: pd.DataFrame | None = None
 
     @property
     def cost_total(self) -> float:
@@ -139,7 +144,9 @@ class Plan:
                 "unit_costs": {k: c.to_dict() for k, c in self.costs.items()},
                 "enrolments": self.enrolments.to_dict(orient="records"),
                 "iterations": self.iterations, "notes": self.notes,
-                "top_probabilities": self.top_probabilities, "top_places": self.top_places}
+                "top_probabilities": self.top_probabilities, "top_places": self.top_places,
+                "places_by_group": [] if self.by_group is None else
+                self.by_group.astype(object).where(self.by_group.notna(), None).to_dict(orient="records")}
 
 
 class _Runner:
@@ -155,10 +162,10 @@ class _Runner:
     def scenario(self, places: Mapping[str, float]):
         return self.base.with_levers({_lever(pg): int(round(v)) for pg, v in places.items()})
 
-    def project(self, places: Mapping[str, float]):
+    def project(self, places: Mapping[str, float], by_group: bool = False):
         self.runs += 1
         proj = sf.project(self.roster, self.scenario(places), None, self.end_year, n_draws=self.n_draws,
-                          seed=self.seed, history=self.history)
+                          seed=self.seed, history=self.history, by_group=by_group)
         # the spread the engine's hindcast calls for: the plan's probabilities are the assessment's
         return calibrate(proj, self.calibration, seed=self.seed)
 
@@ -368,6 +375,10 @@ def least_cost_plan(dataset, scenario="baseline", p: float = 0.8, budget: float 
     if idle and not keep_current:
         notes.append(f"no places for {', '.join(idle)}: they move no reachable target at the least cost "
                      "(keep_current keeps at least the current places)")
+    # the chosen plan once more, its intakes recorded by population group (the same random numbers:
+    # the same enrolments as the verified run; recording is off in the search's runs, it costs time)
+    by_group = groups_mod.places_by_group(runner.project(x, by_group=True).enrolments_by_group,
+                                          {k: int(v) for k, v in x.items()}, YEARS)
     notes.append(f"{runner.runs} engine runs of {n_draws} draws (seed {seed})")
     # the other levers keep 'from_history': the engine also reads the history's recruit mix and
     # allocation weights, which only an estimated scenario brings (forecast simulate re-estimates them)
@@ -382,7 +393,7 @@ def least_cost_plan(dataset, scenario="baseline", p: float = 0.8, budget: float 
                 else OBJECTIVE_COST, p_required=p, probabilities=probs, baseline_probabilities=baseline_p,
                 reachable=reachable, unreachable=unreachable, verified=verified, met=met, enrolments=enrol,
                 costs=table, budget=budget, scenario=scen, iterations=history_log, notes=notes,
-                top_probabilities={t: top.p_meet(t) for t in targets}, top_places=headcount)
+                top_probabilities={t: top.p_meet(t) for t in targets}, top_places=headcount, by_group=by_group)
 
 
 def budget_frontier(dataset, budgets: list[float], **kwargs) -> list[Plan]:

@@ -29,7 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from forecast import atomic, i18n
-from forecast.reports import exportdata, planpage
+from forecast.reports import exportdata, plangroups, planpage
 from forecast.reports.suppression import MIN_CELL
 
 t = i18n.t
@@ -269,6 +269,12 @@ def document(data: Mapping, results, lang: str = "vi", min_cell: int = MIN_CELL,
         for head, body in (planpage.places_table(plan, lang), planpage.cost_table(plan, lang)):
             _grid(doc, head, body)
             _para(doc, "", size=6)
+        head, body = plangroups.groups_table(plan, lang)
+        if body:  # the places by population group (small parts hidden)
+            doc.add_heading(t("plan.groups_heading", lang), level=3)
+            _para(doc, plangroups.notes(lang)[0])
+            _grid(doc, head, body)
+            _para(doc, plangroups.notes(lang)[1], size=9)
     doc.add_heading(f"{ROMAN[3]}. " + t("export.h4", lang), level=1)
     low = [r["id"] for r in rows if r["p_meet"] is not None and r["p_meet"] < 0.5]
     _para(doc, t("export.proposal", lang, ids=", ".join(low)) if low else t("export.proposal_none", lang),

@@ -21,7 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from forecast import __version__, atomic, config, i18n
+from forecast.domain.targets import load_targets
 from forecast.reports import csvout, fmt, palette
+from forecast.verdict.yearchange import target_definitions
 
 # nbformat (and nbconvert) are imported inside the functions that render pages: notebooks
 # import this module for the summary rows, and nbformat's import costs a kernel seconds.
@@ -405,6 +407,10 @@ def summary(results, provenance_: dict) -> dict:
         "targets": [target_summary(t, baseline) for t in results.targets],
         # the costed training plan (forecast.reports.planrun.plan_summary), the pages' and exports' source
         "plan": _clean(getattr(results, "plan", None)),
+        # what each target counts, so that next year's run can tell a definition change (forecast.verdict.yearchange)
+        "target_definitions": _clean(target_definitions(load_targets())),
+        # the comparison with the previous as-of year's report set (forecast.reports.yearchange); null without one
+        "changes_since_previous": _clean(getattr(results, "year_changes", None)),
     }
 
 

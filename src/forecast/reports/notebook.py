@@ -18,7 +18,7 @@ from pathlib import Path
 from IPython.display import HTML, display
 
 from forecast import config, i18n
-from forecast.reports import fmt, pipeline, planpage, planrun, plots, review, sections
+from forecast.reports import fmt, pipeline, planpage, planrun, plots, review, sections, yearchange
 from forecast.reports.blocks import (  # noqa: F401 - re-exported for notebooks and tests
     esc,
     scenario_label,
@@ -104,6 +104,11 @@ def status_figure(res, lang: str) -> None:
 def training_plan(res, lang: str) -> None:
     """The costed training plan: places by programme and year, cost, probabilities, units furthest behind."""
     show(planpage.plan_html(res, lang))
+
+
+def year_changes(res, lang: str) -> None:
+    """What changed since the previous as-of year's report set in the output folder (a note when there is none)."""
+    show(yearchange.section_html(getattr(res, "year_changes", None), lang))
 
 
 # --- one target --------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from forecast.inputs.dataset import load_dataset
 from forecast.inputs.observations import rebase
 from forecast.inputs.tables import ValidationError
 from forecast.inputs.units import snapshot_date
-from forecast.reports import exports, planrun, resultstore
+from forecast.reports import exports, planrun, resultstore, yearchange
 from forecast.reports import html as report
 from forecast.reports.execute import (  # noqa: F401  (re-exported: the runner's public API)
     LOG_DIR,
@@ -126,6 +126,7 @@ class RunResults:
     warnings: list                  # notes from loading/validation that did not stop the run
     parameters: dict                # the run's parameters (for provenance)
     plan: dict | None = None        # the costed training plan (forecast.reports.planrun.plan_summary)
+    year_changes: dict | None = None  # against the previous as-of year's set (forecast.reports.yearchange)
 
     def target(self, target_id: str) -> TargetOutcome:
         """One target's outcome by id; ``KeyError`` naming the known ids otherwise."""
@@ -565,6 +566,7 @@ def _prepare_and_publish(opts: RunOptions, spec: dict, spec_path: Path, shared: 
               file=sys.stderr, flush=True)
         return 1
     opts.as_of = results.as_of
+    results.year_changes = yearchange.for_run(results, opts.out_base, say)  # None without a previous set
 
     opts.out_base.mkdir(parents=True, exist_ok=True)
     workdir = opts.out_base / f".tmp-{opts.as_of}-{os.getpid()}"

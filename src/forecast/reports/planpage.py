@@ -19,6 +19,7 @@ from forecast import i18n
 from forecast.plan.effort import DEFAULT_LEVERS
 from forecast.reports import fmt
 from forecast.reports.blocks import heading_html, list_html, paragraph_html, table_html
+from forecast.reports.plangroups import groups_html
 from forecast.reports.suppression import MIN_CELL
 
 t = i18n.t
@@ -148,6 +149,9 @@ def plan_html(res, lang: str) -> str:
     head, rows = cost_table(plan, lang)
     parts.append(table_html(head, rows, numeric={1, 2}, cls="plan-cost", caption=t("plan.cost_caption", lang)))
     parts += [paragraph_html(s) for s in sentences[2:]]
+    groups = groups_html(plan, lang)  # the places by population group ("" without a split)
+    if groups:
+        parts.append(groups)
     head, rows = ranked_table(plan, lang, _unit_names(res))
     if rows:
         parts += [heading_html(t("plan.ranked_heading", lang), 3), paragraph_html(t("plan.ranked_intro", lang)),

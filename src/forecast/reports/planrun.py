@@ -21,11 +21,12 @@ from forecast import atomic, config
 from forecast.inputs.tables import YamlError, load_yaml
 from forecast.plan.effort import costs_file
 from forecast.plan.section import plan_section
+from forecast.reports.plangroups import suppressed
 from forecast.stockflow.calibration import SpreadCalibration
 from forecast.verdict.runhindcast import input_key
 
 #: Bump when the plan section computes something else (invalidates the caches).
-VERSION = "plan-section-1"
+VERSION = "plan-section-2"
 #: Required probability of every target (issue 16's default; ``prepare: plan_p`` in the run spec).
 DEFAULT_P = 0.8
 #: Engine draws of every run of the plan's search (``forecast plan`` uses 500 by default; the annual
@@ -136,7 +137,9 @@ def plan_summary(doc: Mapping | None) -> dict | None:
         basis), ``assumed_per_day_vnd``, ``probabilities``, ``baseline_probabilities``, ``met``,
         ``reachable``, ``unreachable`` (target → top probability), ``top_places``, ``efforts``,
         ``allocation`` (programme, unit, places_per_year), ``units`` (unit, target, rank,
-        median_2030, low_2030, high_2030, p_meet), ``ranked_units``, ``t09_parts``, ``t11_by_field``.
+        median_2030, low_2030, high_2030, p_meet), ``ranked_units``, ``t09_parts``, ``t11_by_field``,
+        ``places_by_group`` (programme, year, group, places or None when hidden, hidden:
+        :func:`forecast.reports.plangroups.suppressed`).
     """
     if not doc:
         return None
@@ -176,6 +179,7 @@ def plan_summary(doc: Mapping | None) -> dict | None:
         "allocation": [{k: r[k] for k in ("programme", "unit", "places_per_year")} for r in doc.get("allocation") or []],
         "units": units, "ranked_units": ranked,
         "t09_parts": doc.get("t09_parts") or [], "t11_by_field": doc.get("t11_by_field") or [],
+        "places_by_group": suppressed(plan.get("places_by_group") or []),
     }
 
 

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forecast import atomic, i18n
-from forecast.reports import exportdata, planpage
+from forecast.reports import exportdata, plangroups, planpage
 from forecast.reports.suppression import MIN_CELL
 
 #: Excel number formats: a share or a probability, a pace, a headcount.
@@ -128,6 +128,9 @@ def _plan_sheet(ws: Worksheet, plan: Mapping, names: Mapping[str, str], lang: st
         if int(r["places_per_year"]) > 0:
             ws.append([planpage.programme_name(r["programme"], lang), r["unit"], names.get(r["unit"], r["unit"]),
                        int(r["places_per_year"])])
+    ws.append([])
+    for row in plangroups.sheet_rows(plan, lang):  # the places by population group (small parts hidden)
+        ws.append(row)
     ws.append([])
     for sentence in [*planpage.plan_sentences(plan, lang), t("plan.unit_alloc_rule", lang)]:
         ws.append([sentence])

@@ -35,8 +35,11 @@ class _Engine:
     """The year loop; arrays are (states, cells, draws) per dimension."""
 
     def __init__(self, coh: pd.DataFrame, levers: dict, history: Mapping, start_year: int,
-                 end_year: int, n_draws: int, seed: int):
+                 end_year: int, n_draws: int, seed: int, by_group: bool = False):
         self.lv = levers
+        # (year, programme) -> mean yearly intake per group (G,), when asked for (off by default:
+        # the explorer's runs need none)
+        self.by_group: dict | None = {} if by_group else None
         self.hist = history
         self.t0, self.t1, self.D = start_year, end_year, n_draws
         self.rng = _Streams(seed)
@@ -291,6 +294,9 @@ class _Engine:
             enrol = x
         else:
             enrol += x
+        if self.by_group is not None and not key:
+            self.by_group[(t, name)] = np.bincount(self.cell_group[gcell], weights=enrol.sum(axis=1, dtype=np.int64),
+                                                   minlength=self.G) / self.D
         # binomial completions (drawn only where someone enrolled); the yearly intake's, read
         # again only next year, are drawn with the other programmes' in one pass (_train)
         draw = (f"complete{key}-{name}", enrol, rate, where)
@@ -524,7 +530,23 @@ class _Engine:
         return Projection(scenario="", years=years, start_year=self.t0, numerators=nums,
                           denominators=dens, start=start, enrolments=pd.DataFrame(enrol_rows),
                           flows=pd.DataFrame(flow_rows), variates=self.rng.variates,
-                          trials=self.rng.trials, first_year_steps=steps)
+                          trials=self.rng.trials, first_year_steps=steps,
+                          enrolments_by_group=self._by_group_frame())
+
+    def _by_group_frame(self) -> pd.DataFrame | None:
+        """The yearly intakes by group: year, programme, the group's attributes, mean enrolled (non-zero rows)."""
+        if self.by_group is None:
+            return None
+        cols = ["year", "programme", *self.groups.columns, "enrolled"]
+        if not self.by_group:
+            return pd.DataFrame(columns=cols)
+        keys = list(self.by_group)
+        k, g = np.nonzero(np.stack(list(self.by_group.values())) > 0)  # one frame built once, not per key
+        out = self.groups.iloc[g].reset_index(drop=True)
+        out.insert(0, "year", [int(keys[i][0]) for i in k])
+        out.insert(1, "programme", [keys[i][1] for i in k])
+        out["enrolled"] = np.stack(list(self.by_group.values()))[k, g]
+        return out[cols]
 
     def _means(self) -> dict:
         """Every target's mean numerator and denominator over the draws, now."""

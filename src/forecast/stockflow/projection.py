@@ -52,6 +52,8 @@ class Projection:
     variates: int = 0
     trials: int = 0
     first_year_steps: dict = field(default_factory=dict)
+    #: Mean yearly intake by programme, year and population group (``project(..., by_group=True)``), else None.
+    enrolments_by_group: pd.DataFrame | None = None
 
     def first_year_contributions(self, target_id: str) -> dict:
         """How each step of the first projected year moved the target's mean value.

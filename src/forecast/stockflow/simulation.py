@@ -14,7 +14,8 @@ from forecast.stockflow.snapshots import roster_snapshot
 
 
 def project(roster, scenario, start_year: int | None = None, end_year: int = 2030,
-            n_draws: int = 1000, seed: int = 0, history: Mapping | None = None) -> Projection:
+            n_draws: int = 1000, seed: int = 0, history: Mapping | None = None,
+            by_group: bool = False) -> Projection:
     """Project every target from a roster snapshot under a scenario.
 
     Parameters
@@ -39,6 +40,9 @@ def project(roster, scenario, start_year: int | None = None, end_year: int = 203
     history : mapping, optional
         Estimates from :func:`forecast.stockflow.scenarios.estimate_baseline`; computed from the
         roster (or dataset) when omitted and the scenario needs them.
+    by_group : bool
+        Also record each programme's yearly intake by population group
+        (:attr:`Projection.enrolments_by_group`; the random numbers are the same either way).
 
     Returns
     -------
@@ -68,7 +72,7 @@ def project(roster, scenario, start_year: int | None = None, end_year: int = 203
         history = sc.estimate_baseline(source, until=start_year)
     levers = scenario.resolve(history)
     coh = _cohorts_cached(roster)
-    engine = _Engine(coh, levers, history or {}, start_year, end_year, n_draws, seed)
+    engine = _Engine(coh, levers, history or {}, start_year, end_year, n_draws, seed, by_group=by_group)
     proj = engine.run()
     proj.scenario = scenario.name
     proj.notes = [f"stock-flow scenario '{scenario.name}', {n_draws} draws, seed {seed}",
