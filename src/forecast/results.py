@@ -83,12 +83,14 @@ class Forecast:
 
     def summary_frame(self, levels: Sequence[float] = (80, 95)) -> pd.DataFrame:
         """Mean, median and ``lo-L``/``hi-L`` columns for each level, indexed by year."""
-        out = pd.DataFrame({"mean": self.mean, "median": self.median})
-        for level in levels:
-            ci = self.conf_int(level)
-            out[f"lo-{level:g}"] = ci["lo"]
-            out[f"hi-{level:g}"] = ci["hi"]
-        return out
+        # one quantile call for every bound and one frame (the explorer asks for this on every move)
+        tails = [(100 - level) / 200 for level in levels]
+        probs = np.asarray([b for a in tails for b in (a, 1 - a)], dtype=float)
+        q = np.quantile(self.draws, probs, axis=0) if len(probs) else np.empty((0, len(self.years)))
+        cols: dict[str, np.ndarray] = {"mean": self.draws.mean(axis=0), "median": self.median.to_numpy()}
+        for i, level in enumerate(levels):
+            cols[f"lo-{level:g}"], cols[f"hi-{level:g}"] = q[2 * i], q[2 * i + 1]
+        return pd.DataFrame(cols, index=self.index)
 
     def at(self, year: int) -> np.ndarray:
         """The draws of one year."""
