@@ -15,6 +15,7 @@ May import domain … reports and the explorer's own modules.
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -202,6 +203,7 @@ class Widgets:
     def _on_change(self, _change: object = None) -> None:
         if self._quiet:
             return
+        started = time.perf_counter()
         lang, before = self.lang.value, dict(self.ex.view)
         self.status.value = text("busy", lang)  # the busy indicator, sent before computing
         try:
@@ -214,7 +216,7 @@ class Widgets:
         if any(state_value != before[k] for k, state_value in (("target", state.target_id), ("unit", state.unit),
                                                                ("p_required", state.p_required))):
             self.effort.clear()  # an effort answer belongs to the target it was computed for
-        self.refresh(state)
+        self.refresh(state, seconds=time.perf_counter() - started)
 
     def set_levers(self, values: dict) -> None:
         """Move sliders to ``values`` without an update per slider, then update once."""
@@ -241,8 +243,12 @@ class Widgets:
         self.set_levers(state.levers)
         self.refresh(state)
 
-    def refresh(self, state: ViewState) -> None:
-        """The results of ``state``: chart, verdict, level and gap, table, status."""
+    def refresh(self, state: ViewState, seconds: float | None = None) -> None:
+        """The results of ``state``: chart, verdict, level and gap, table, status.
+
+        ``seconds``: the time the status line reports (default the update's own); a lever change
+        passes the whole handler's, chart and table included.
+        """
         self.image.value = self.ex.png()
         # the probability and its status in bold; where it comes from after it, in plain text
         rest = state.source_text if state.source_text and state.verdict.endswith(state.source_text) else ""
@@ -251,7 +257,8 @@ class Widgets:
         self.level.value = (f"<p>{escape(state.level_text)}</p>" if state.level_text else "") + (
             f"<p style='color:#555;font-size:85%'>{escape(state.precision)}</p>" if state.precision else "")
         self.table.value = probability_table_html(state, self.ex.targets)
-        self.status.value = text("done", state.lang, s=fmt.number(state.seconds, 2, state.lang))
+        shown = state.seconds if seconds is None else seconds
+        self.status.value = text("done", state.lang, s=fmt.number(shown, 2, state.lang))
 
     def say(self, message: str, error: bool = False) -> None:
         """A message under the buttons (red for an error)."""
