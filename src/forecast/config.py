@@ -110,6 +110,9 @@ EXPLORE_ENV = {"data_dir": "FORECAST_EXPLORE_DATA", "lang": "FORECAST_EXPLORE_LA
 #: (docs/explorer.md); the probability's Monte-Carlo standard error is at most 0.5/√200 = 3.5 points
 #: (shown on screen).
 EXPLORE_DRAWS = 200
+#: Seed of the annual run's scenario engine and of its hindcast (the plan's number: any fixed seed
+#: makes two runs identical). Every command that wants the run's cached hindcast uses it.
+RUN_SEED = 165
 
 
 def explore_notebook() -> Path:

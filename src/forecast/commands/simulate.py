@@ -31,7 +31,7 @@ LAST_END_YEAR = 2045
 #: Seed of the hindcast whose spread ``--calibration run`` applies: the annual run's
 #: (``forecast.reports.pipeline.DEFAULT_SEED``), so the command finds the run's cached hindcast
 #: and gives the probabilities the reports give.
-RUN_HINDCAST_SEED = 165
+RUN_HINDCAST_SEED = config.RUN_SEED
 CALIBRATIONS = ("run", "none")
 
 

@@ -25,7 +25,6 @@ from forecast.explorer.messages import text
 from forecast.explorer.session import Session
 from forecast.explorer.widgets import Widgets
 from forecast.inputs.dataset import load_dataset
-from forecast.reports.pipeline import DEFAULT_SEED
 from forecast.verdict import runhindcast
 
 #: Environment variables ``forecast explore`` sets for the kernel Voilà starts.
@@ -35,7 +34,7 @@ DEFAULT_P = 0.8
 #: Seed of the hindcast whose spread and scores the explorer reads: the annual run's, so the
 #: explorer finds the run's cached hindcast and gives the reports' probabilities (as
 #: ``forecast simulate --calibration run`` does).
-RUN_HINDCAST_SEED = DEFAULT_SEED
+RUN_HINDCAST_SEED = config.RUN_SEED
 
 
 class Explorer(Session):

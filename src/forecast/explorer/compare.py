@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import config
+from forecast.explorer.actions import programme_of
 from forecast.explorer.levers import CAPACITY_FACTOR, flat_levers, lever_values, pinned
 from forecast.explorer.messages import text
 from forecast.explorer.session import Session, level_at
@@ -63,12 +64,6 @@ class TrainingCost:
         return float(sum(self.places.values()))
 
 
-def _programme_of(name: str) -> str | None:
-    parts = name.split(".")
-    ok = len(parts) == 3 and parts[0] == "programmes" and parts[2] == "capacity"
-    return parts[1] if ok else None
-
-
 def training_costs(levers: Mapping, costs: Mapping[str, UnitCost], n_years: int) -> TrainingCost:
     """Places a year per programme and their cost a year and over ``n_years`` years.
 
@@ -89,7 +84,7 @@ def training_costs(levers: Mapping, costs: Mapping[str, UnitCost], n_years: int)
     factor = float(levers.get(CAPACITY_FACTOR, 1.0))
     places: dict[str, float] = {}
     for name, value in levers.items():
-        programme = _programme_of(str(name))
+        programme = programme_of(str(name))
         if programme is None:
             continue
         # a capacity set per staff category is the sum of its parts

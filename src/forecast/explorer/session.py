@@ -536,7 +536,7 @@ class Session(Headlines, Actions):
         levers.update({k: v for k, v in changes.items() if k in self.levers})
         tid, unit, lang, p_req = view["target"], view["unit"], view["lang"], view["p_required"]
 
-        self.reference_projection(unit)  # the headline's baseline first: the levers' run is the engine's last
+        ref = self.reference_projection(unit)  # the headline's baseline first: the levers' run is the engine's last
         proj = self.projection(unit, levers)
         result = self.trend(unit).get(tid)
         trend_fc = getattr(result, "forecast", None)
@@ -544,7 +544,7 @@ class Session(Headlines, Actions):
         head = heads[tid]
         # the chart's scenario fan is the paths behind the one probability shown
         scen_fc = head.forecast
-        moved = proj is not self.reference_projection(unit)
+        moved = proj is not ref
         probs = self.probabilities(unit, proj, p_req, heads)
         row = probs.set_index("target").loc[tid]
         p_trend = None if pd.isna(row["p_trend"]) else float(row["p_trend"])

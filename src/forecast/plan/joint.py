@@ -162,12 +162,18 @@ class _Runner:
     def scenario(self, places: Mapping[str, float]):
         return self.base.with_levers({_lever(pg): int(round(v)) for pg, v in places.items()})
 
-    def project(self, places: Mapping[str, float], by_group: bool = False):
+    def _engine(self, places: Mapping[str, float], by_group: bool = False):
         self.runs += 1
-        proj = sf.project(self.roster, self.scenario(places), None, self.end_year, n_draws=self.n_draws,
+        return sf.project(self.roster, self.scenario(places), None, self.end_year, n_draws=self.n_draws,
                           seed=self.seed, history=self.history, by_group=by_group)
+
+    def project(self, places: Mapping[str, float]):
         # the spread the engine's hindcast calls for: the plan's probabilities are the assessment's
-        return calibrate(proj, self.calibration, seed=self.seed)
+        return calibrate(self._engine(places), self.calibration, seed=self.seed)
+
+    def enrolments_by_group(self, places: Mapping[str, float]) -> pd.DataFrame | None:
+        """The engine's intake by population group under ``places`` (no probability, so no calibration)."""
+        return self._engine(places, by_group=True).enrolments_by_group
 
 
 def _own(target_id: str) -> list[str]:
@@ -377,7 +383,7 @@ def least_cost_plan(dataset, scenario="baseline", p: float = 0.8, budget: float 
                      "(keep_current keeps at least the current places)")
     # the chosen plan once more, its intakes recorded by population group (the same random numbers:
     # the same enrolments as the verified run; recording is off in the search's runs, it costs time)
-    by_group = groups_mod.places_by_group(runner.project(x, by_group=True).enrolments_by_group,
+    by_group = groups_mod.places_by_group(runner.enrolments_by_group(x),
                                           {k: int(v) for k, v in x.items()}, YEARS)
     notes.append(f"{runner.runs} engine runs of {n_draws} draws (seed {seed})")
     # the other levers keep 'from_history': the engine also reads the history's recruit mix and

@@ -20,6 +20,7 @@ from forecast.plan import costs as costs_mod
 from forecast.plan import joint
 from forecast.plan.needs import TargetEffort
 from forecast.plan.units import MIN_CELL, UnitOutlook
+from forecast.verdict import yearchange
 
 LANGS = ("vi", "en")
 
@@ -176,24 +177,14 @@ def t11_by_field(roster: pd.DataFrame, key_fields: tuple[str, ...] | None = None
     return table.map(_suppress)
 
 
-def _status_reason(old: Mapping, new: Mapping, old_doc: Mapping, new_doc: Mapping, reorganised: bool) -> str:
-    hashes_old = (old_doc.get("provenance") or {}).get("inputs_sha256") or {}
-    hashes_new = (new_doc.get("provenance") or {}).get("inputs_sha256") or {}
-    if any(old.get(k) != new.get(k) for k in ("threshold", "kind")) or (
-            hashes_old.get("data/targets.yml") and hashes_old.get("data/targets.yml") != hashes_new.get("data/targets.yml")):
-        return "definition"
-    if reorganised:
-        return "reorganisation"
-    if old.get("latest_year") != new.get("latest_year") or old.get("latest_value") != new.get("latest_value") or any(
-            hashes_old.get(k) != hashes_new.get(k) for k in hashes_new if k.startswith("dataset/")):
-        return "new_data"
-    return "method"
-
-
 REASONS = {"vi": {"definition": "thay đổi định nghĩa chỉ tiêu", "reorganisation": "sắp xếp lại đơn vị hành chính",
                   "new_data": "số liệu mới", "method": "thay đổi phương pháp dự báo"},
            "en": {"definition": "definition change", "reorganisation": "reorganisation of units",
                   "new_data": "new data", "method": "change of forecasting method"}}
+
+
+#: Codes of :data:`forecast.verdict.yearchange.REASONS` → the words' keys above.
+_REASON_WORD = {"definition_change": "definition", "method_change": "method"}
 
 
 def what_changed(previous: Path | str | Mapping, current: Mapping, lang: str = "vi", min_move: float = 0.1,
@@ -232,7 +223,10 @@ def what_changed(previous: Path | str | Mapping, current: Mapping, lang: str = "
         p0, p1 = o.get("p_meet"), t.get("p_meet")
         moved = p0 is not None and p1 is not None and abs(p1 - p0) >= min_move
         if o.get("status") != t.get("status") or moved:
+            # the main reason by the one rule of the year-on-year section (forecast.verdict.yearchange)
+            code = yearchange.causes(before, current, o, t, t["id"])[0]
+            if reorganised and code != "definition_change":
+                code = "reorganisation"
             rows.append({"target": t["id"], "status_before": o.get("status"), "status_now": t.get("status"),
-                         "p_before": p0, "p_now": p1,
-                         "reason": REASONS[lang][_status_reason(o, t, before, current, reorganised)]})
+                         "p_before": p0, "p_now": p1, "reason": REASONS[lang][_REASON_WORD.get(code, code)]})
     return pd.DataFrame(rows, columns=["target", "status_before", "status_now", "p_before", "p_now", "reason"])

@@ -20,43 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
-
 from forecast import i18n
 from forecast.reports import fmt
 from forecast.reports.blocks import heading_html, paragraph_html, table_html
-from forecast.reports.suppression import MIN_CELL
+from forecast.reports.suppression import MIN_CELL, hide_parts
 
 t = i18n.t
 
 
-def hide_small_parts(parts: Sequence[float], min_cell: int = MIN_CELL) -> np.ndarray:
-    """Which parts of a published total to hide (the module's rule), as a boolean array.
-
-    Parameters
-    ----------
-    parts : sequence of numbers
-        Non-negative parts adding up to a published total.
-    min_cell : int
-        Smallest part shown (at least 1).
-    """
-    if min_cell < 1:
-        raise ValueError(f"min_cell must be at least 1, got {min_cell}")
-    x = np.asarray(parts, dtype=float)
-    hidden = (x > 0) & (x < min_cell)
-    while True:
-        n = int(hidden.sum())
-        if not (n == 1 or (n > 1 and x[hidden].sum() < min_cell)):
-            return hidden
-        shown = np.flatnonzero(~hidden)
-        if not shown.size:
-            return hidden
-        # the smallest positive part first; zeros only when no positive part is left
-        key = np.where(x[shown] > 0, x[shown], np.inf)
-        pick = shown[np.argmin(key)] if np.isfinite(key).any() else shown[0]
-        hidden[pick] = True
-        if hidden.all():
-            return hidden
+#: Which parts of a published total to hide: the report-wide rule (:func:`forecast.reports.suppression.hide_parts`).
+hide_small_parts = hide_parts
 
 
 def suppressed(rows: Sequence[Mapping], min_cell: int = MIN_CELL) -> list[dict]:
@@ -79,7 +52,8 @@ def group_name(code: str, lang: str) -> str:
     return t(key, lang) if i18n.has(key) else code.replace("_", " ")
 
 
-def _programme_name(code: str, lang: str) -> str:
+def programme_name(code: str, lang: str) -> str:
+    """A programme's name in the report language (its code when the catalogue has none)."""
     key = f"plan.programme.{code}"
     return t(key, lang) if i18n.has(key) else code.replace("_", " ")
 
@@ -98,7 +72,7 @@ def groups_table(plan: Mapping, lang: str) -> tuple[list[str], list[list[str]]]:
     years = [int(y) for y in plan["years"]]
     head = [t("plan.col_programme", lang), t("plan.col_group", lang), *[str(y) for y in years]]
     hidden = t("report.hidden", lang)
-    rows = [[_programme_name(pg, lang), group_name(g, lang),
+    rows = [[programme_name(pg, lang), group_name(g, lang),
              *[hidden if by_year.get(y, 0) is None else fmt.number(by_year.get(y, 0), 0, lang) for y in years]]
             for pg, g, by_year in group_rows(plan)]
     return head, rows
@@ -127,7 +101,7 @@ def sheet_rows(plan: Mapping, lang: str) -> list[list]:
     years = [int(y) for y in plan["years"]]
     hidden = t("report.hidden", lang)
     out: list[list] = [[t("plan.groups_heading", lang)], groups_table(plan, lang)[0]]
-    out += [[_programme_name(pg, lang), group_name(g, lang),
+    out += [[programme_name(pg, lang), group_name(g, lang),
              *[hidden if by_year.get(y, 0) is None else int(by_year.get(y, 0)) for y in years]]
             for pg, g, by_year in group_rows(plan)]
     out += [[s] for s in notes(lang)]

@@ -19,7 +19,7 @@ from forecast import i18n
 from forecast.plan.effort import DEFAULT_LEVERS
 from forecast.reports import fmt
 from forecast.reports.blocks import heading_html, list_html, paragraph_html, table_html
-from forecast.reports.plangroups import groups_html
+from forecast.reports.plangroups import groups_html, programme_name
 from forecast.reports.suppression import MIN_CELL
 
 t = i18n.t
@@ -37,12 +37,6 @@ def vnd(x: float | None, lang: str) -> str:
     if x is None:
         return fmt.MISSING
     return t("plan.vnd_bn", lang, x=fmt.number(float(x) / 1e9, 1, lang))
-
-
-def programme_name(code: str, lang: str) -> str:
-    """A programme's name in the report language (its code when the catalogue has none)."""
-    key = f"plan.programme.{code}"
-    return t(key, lang) if i18n.has(key) else code.replace("_", " ")
 
 
 def basis_text(unit_cost: Mapping, lang: str) -> str:

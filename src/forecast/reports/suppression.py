@@ -68,6 +68,24 @@ def _grow(hidden: np.ndarray, counts: np.ndarray, present: np.ndarray) -> bool:
     return True
 
 
+def hide_parts(parts: np.ndarray | list[float], min_cell: int = MIN_CELL) -> np.ndarray:
+    """The rule on the parts of one published total: the parts to hide, as a boolean array.
+
+    Parts of 1 to ``min_cell - 1`` are hidden; then, while the hidden parts could be recovered
+    from the total (one alone, or several adding up to under ``min_cell``), the smallest positive
+    shown part is hidden too (a zero only when no positive part is left).
+    """
+    if min_cell < 1:
+        raise ValueError(f"min_cell must be at least 1, got {min_cell}")
+    x = np.asarray(parts, dtype=float)
+    hidden = (x > 0) & (x < min_cell)
+    key = np.where(x > 0, x, np.inf)  # zeros last
+    while _too_revealing(hidden, x, min_cell):
+        if not _grow(hidden, key, np.ones_like(hidden)):
+            break
+    return hidden
+
+
 def _secondary(num: np.ndarray, den: np.ndarray, num_hidden: np.ndarray, den_hidden: np.ndarray,
                min_cell: int) -> None:
     """Step 2 of the rule on one group, in place."""

@@ -40,10 +40,9 @@ def previous_summary_file(out_base: Path, as_of: int) -> Path | None:
     base = Path(out_base)
     if not base.is_dir():
         return None
-    years = sorted((int(p.name) for p in base.iterdir()
-                    if p.is_dir() and p.name.isdigit() and int(p.name) < int(as_of) and (p / SUMMARY_FILE).is_file()),
-                   reverse=True)
-    return base / str(years[0]) / SUMMARY_FILE if years else None
+    year = max((y for y, p in ((int(p.name), p) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
+                if y < int(as_of) and (p / SUMMARY_FILE).is_file()), default=None)
+    return None if year is None else base / str(year) / SUMMARY_FILE
 
 
 def read_summary(path: Path) -> dict[str, Any]:
@@ -120,10 +119,7 @@ def _cell(status: Any, p: Any, present: bool, lang: str) -> Markup | str:
 def _delta(delta: Any, lang: str) -> str:
     if delta is None:
         return fmt.MISSING
-    body = fmt.number(100 * float(delta), 0, lang)
-    if float(delta) > 0 and body != fmt.number(0, 0, lang):
-        body = "+" + body
-    return i18n.t("yearchange.points", lang, value=body)
+    return i18n.t("yearchange.points", lang, value=fmt.points(100 * float(delta), 0, lang, unit=False))
 
 
 def reason_text(row: Mapping, lang: str) -> str:

@@ -541,11 +541,12 @@ class _Engine:
         if not self.by_group:
             return pd.DataFrame(columns=cols)
         keys = list(self.by_group)
-        k, g = np.nonzero(np.stack(list(self.by_group.values())) > 0)  # one frame built once, not per key
+        intake = np.stack(list(self.by_group.values()))
+        k, g = np.nonzero(intake > 0)  # one frame built once, not per key
         out = self.groups.iloc[g].reset_index(drop=True)
         out.insert(0, "year", [int(keys[i][0]) for i in k])
         out.insert(1, "programme", [keys[i][1] for i in k])
-        out["enrolled"] = np.stack(list(self.by_group.values()))[k, g]
+        out["enrolled"] = intake[k, g]
         return out[cols]
 
     def _means(self) -> dict:
