@@ -148,6 +148,28 @@ def bar_table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def headroom_table(results: dict) -> str:
+    """The default against the components' best weights in hindsight, as ratios to the best peer.
+
+    The hindsight weights see the outcomes (:mod:`forecast.models.hindsight`), so no forecaster can
+    use them; a ratio above the bar there means no re-weighting of these components meets it.
+    """
+    lines = [f"| panel | best peer (mae_3_8) | default: ratio | best weights in hindsight, per horizon: ratio "
+             f"| … per horizon and level band: ratio | hindsight weights reach ≤ {MAE_BAR:.2f} |",
+             "|---|---|---|---|---|---|"]
+    for label, res in results.items():
+        ceiling = res.get("hindsight")
+        if not ceiling or ceiling.get("mae_3_8") is None:
+            continue
+        chk = bar_check(res)
+        best = res["methods"][chk["best_peer"]]["mae_3_8"]
+        per_h, per_band = ceiling["mae_3_8"] / best, (ceiling["mae_3_8_by_band"] or ceiling["mae_3_8"]) / best
+        lines.append(f"| {label} | {chk['best_peer']} ({best:.3f}) | {chk['mae_ratio']:.3f} | "
+                     f"{per_h:.3f} ({ceiling['mae_3_8']:.3f}) | {per_band:.3f} | "
+                     f"{'yes' if min(per_h, per_band) <= MAE_BAR else 'no'} |")
+    return "\n".join(lines) + "\n" if len(lines) > 2 else ""
+
+
 #: Candidate settings of the default, scored beside it on the same component forecasts and seed: how
 #: much the bar depends on each choice, and the candidates of the leave-one-panel-out check.
 VARIANTS = {
@@ -294,12 +316,20 @@ def _publish(results: dict, out: Path) -> int:
                  "For each panel, the setting (among the shipped one and the variants) that meets the bar on "
                  "more of the other two panels, then has the lower mean mae_3_8 ratio there, scored on the "
                  "panel left out.\n\n" + lopo_table(results))
+    headroom = headroom_table(results)
+    if headroom:
+        text += ("\n## Headroom: the components' best weights in hindsight\n\n"
+                 "For each horizon (and each level band), the convex weights of the default's components that "
+                 "minimise the panel's mean absolute error, chosen knowing the outcomes (a ceiling no forecaster "
+                 "can reach; `forecast.models.hindsight`), scored on the default's own forecasts.\n\n" + headroom)
     _write_atomic(out / "accuracy.md", text)
     if out.resolve() == (config.project_root() / "benchmarks" / "results").resolve():
         update_readme(config.project_root() / "benchmarks" / "README.md", table(results))
         update_readme(config.project_root() / "README.md", bar_table(results) + (
             "\nLeave one panel out (setting chosen on the other two panels):\n\n" + lopo_table(results)
-            if has_variants else ""))
+            if has_variants else "") + (
+            "\nThe components' best weights in hindsight (outcomes known; a ceiling, not a forecaster):\n\n"
+            + headroom if headroom else ""))
         if has_variants:
             update_readme(config.project_root() / "docs" / "methods.md", sensitivity_table(results),
                           SENSITIVITY_START, SENSITIVITY_END)

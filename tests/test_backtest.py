@@ -223,3 +223,18 @@ def test_the_component_forecasts_are_cached_for_the_same_panel_and_settings(monk
     run_backtest(other, **kw)                     # another panel: computed afresh, the cache rewritten
     run_backtest(panel, **{**kw, "horizons": 2})  # other settings: likewise
     assert len(calls) == 3
+    run_backtest(panel, **{**kw, "horizons": 2})  # the same again: from the cache
+    assert len(calls) == 3
+    # a change to the models' code: computed afresh (the key holds a digest of forecast/models)
+    monkeypatch.setattr(bt.config, "sources_digest", lambda *packages: "another version")
+    run_backtest(panel, **{**kw, "horizons": 2})
+    assert len(calls) == 4
+
+
+def test_the_result_carries_the_components_best_weights_in_hindsight(result):
+    ceiling = result["hindsight"]
+    assert set(ceiling["weights"]) == {"3", "4"}  # horizons 3 … 8 that the run has (horizons=4)
+    for weights in ceiling["weights"].values():
+        assert set(weights) == set(result["components"])
+        assert sum(weights.values()) == pytest.approx(1)
+    assert 0 < ceiling["mae_3_8_by_band"] <= ceiling["mae_3_8"] + 1e-9

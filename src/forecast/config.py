@@ -21,6 +21,7 @@ change the environment at run time.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -185,6 +186,19 @@ def package_sources(package_name: str) -> list[Path]:
     Used to key caches on the code that produced them.
     """
     return sorted((Path(__file__).resolve().parent / package_name).glob("*.py"))
+
+
+def sources_digest(*package_names: str) -> str:
+    """SHA-256 over the sources (file names and bytes) of subpackages of ``forecast``.
+
+    A cache keyed on it is recomputed when the code that produced it changes.
+    """
+    h = hashlib.sha256()
+    for package in package_names:
+        for path in package_sources(package):
+            h.update(f"{package}/{path.name}".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def chromium_executable() -> Path | None:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from forecast import atomic
+from forecast import atomic, config
 from forecast.models import DEFAULT, get_model
 from forecast.models.base import SeriesData, SeriesError
 from forecast.models.baselines import LastValue
@@ -50,6 +50,7 @@ from forecast.models.default import (
     with_global,
 )
 from forecast.models.global_model import GlobalPanel
+from forecast.models.hindsight import ceiling
 from forecast.results import Forecast
 
 #: Peers scored in every run, in report order (AutoETS joins when statsforecast is installed): the
@@ -494,7 +495,9 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
     elif auto_ets:
         notes.append("AutoETS skipped: statsforecast is not installed (pip install 'forecast[bench]').")
     scored = tuple(peers) + tuple(c for c in OWN_COMPONENTS if c != GLOBAL)
-    key = (s, scored, pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
+    # keyed on the models' code too: a changed component never reuses stale forecasts
+    key = (s, scored, pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes(),
+           config.sources_digest("models"))
     cached = _read_cache(cache, key)
     if cached is not None:
         rows, comps = cached
@@ -541,8 +544,25 @@ def run_backtest(panel: pd.DataFrame, window: int = 8, horizons: int = 8, min_po
         "components": list(COMPONENTS),
         "weights": mean_weights(weights),
         "notes": notes,
+        "hindsight": hindsight_ceiling(comps),
         **({"variants": variant_figures} if variants else {}),
     }
+
+
+def hindsight_ceiling(comps: list) -> dict | None:
+    """The best any convex weighting of the components could have scored, outcomes known.
+
+    See :mod:`forecast.models.hindsight`.
+
+    On the default's own scoring set (every origin where all components forecast), in
+    percentage points; None when nothing was scored.
+    """
+    if not comps:
+        return None
+    points = np.stack([c[3] for c in comps])
+    outcomes = np.stack([c[5] for c in comps])
+    levels = np.array([c[2] for c in comps], dtype=float) / 100
+    return ceiling(points, outcomes, levels, COMPONENTS)
 
 
 def write_json(result: dict, path) -> None:

@@ -54,12 +54,7 @@ def _jsonable(x: Any) -> Any:
 
 def _code_hash() -> str:
     """SHA-256 of the source of the plan and the engine: a changed model or search invalidates the cache."""
-    h = hashlib.sha256()
-    for package in ("plan", "stockflow"):
-        for path in config.package_sources(package):
-            h.update(path.name.encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
+    return config.sources_digest("plan", "stockflow")
 
 
 def cache_key(data_dir: Path, settings: Mapping[str, Any]) -> str:
