@@ -54,10 +54,24 @@ def stop_kernel() -> None:
     stopper = threading.Thread(target=execute._drop_warm_kernel, name="forecast-kernel-stop", daemon=True)
     stopper.start()
     stopper.join(STOP_WAIT)
-    if pid is not None:  # the kernel must not outlive its worker, even if the orderly stop failed or hangs
-        with suppress(OSError):  # already stopped: ProcessLookupError
+    if pid is not None and running_child(pid):  # the kernel must not outlive its worker, even if the
+        with suppress(OSError):                   # orderly stop failed or hangs
             os.kill(pid, signal.SIGKILL)
     _HOME.clear()
+
+
+def running_child(pid: int) -> bool:
+    """Whether ``pid`` is a child of this process that has not exited.
+
+    A kernel stopped in order has been reaped, and its number may since belong to
+    another process: only a child still running is ours to kill. A child that exited
+    but was not yet reaped is reaped here.
+    """
+    try:
+        done, _status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # reaped already, or not a child of this process
+        return False
+    return done == 0
 
 
 def worker_plugin() -> Any:
