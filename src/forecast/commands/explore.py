@@ -20,6 +20,7 @@ from pathlib import Path
 from forecast import config
 from forecast.cli import UserError
 from forecast.commands.simulate import RUN_HINDCAST_SEED
+from forecast.domain.status import REQUIRED_P
 from forecast.inputs.dataset import load_dataset
 from forecast.inputs.tables import ValidationError
 from forecast.reports import cleansave
@@ -44,7 +45,7 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default {DEFAULT_PORT})")
     p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language on opening (default vi)")
     p.add_argument("--scenario", default="baseline", help="starting scenario (default baseline)")
-    p.add_argument("--p", type=float, default=0.8, dest="p_required",
+    p.add_argument("--p", type=float, default=REQUIRED_P, dest="p_required",
                    help="required probability of meeting a target on opening, 0.5-0.95 (default 0.8)")
     p.add_argument("--draws", type=int, default=config.EXPLORE_DRAWS,
                    help=f"simulation draws per projection (default {config.EXPLORE_DRAWS}; more are more precise and slower)")

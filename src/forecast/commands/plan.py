@@ -9,6 +9,7 @@ import pandas as pd
 from forecast import atomic
 from forecast.cli import UserError
 from forecast.commands.simulate import add_calibration_option, load_engine_dataset, run_calibration
+from forecast.domain.status import REQUIRED_P
 from forecast.plan import costs as costs_mod
 from forecast.plan import joint
 from forecast.reports.plangroups import suppressed
@@ -24,7 +25,8 @@ def register(sub) -> None:
                     "the plan meeting the most targets within the budget. The plan is verified by "
                     "simulation and written as a scenario file (forecast simulate --scenario FILE).")
     p.add_argument("--data", type=Path, default=None, help="dataset folder (default: the demo province)")
-    p.add_argument("--p", type=float, default=0.8, help="required probability of meeting each target (default 0.8)")
+    p.add_argument("--p", type=float, default=REQUIRED_P,
+                   help=f"required probability of meeting each target (default {REQUIRED_P})")
     p.add_argument("--budget", type=float, default=None, metavar="VND",
                    help="total budget 2026–2030 in VND: maximise the number of targets met instead")
     p.add_argument("--scenario", default="baseline", help="scenario of every other lever (default baseline)")

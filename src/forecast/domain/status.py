@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 #: Probability of meeting the target at or above which a target is "on track" in the reports.
 ON_TRACK_P = 0.5
+#: The probability of meeting each target that a plan must give by default (``forecast plan --p``,
+#: the annual run's costed plan), and the explorer's default required probability.
+REQUIRED_P = 0.8
 #: Needing more than this multiple of the observed pace makes a target "off track".
 OFF_TRACK_MULTIPLE = 3.0
 #: Every status code, best first.

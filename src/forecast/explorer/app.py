@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from forecast import config
+from forecast.domain.status import REQUIRED_P
 from forecast.explorer import compare as comparing
 from forecast.explorer.exports import export_view
 from forecast.explorer.messages import text
@@ -30,7 +31,7 @@ from forecast.verdict import runhindcast
 #: Environment variables ``forecast explore`` sets for the kernel Voilà starts.
 ENV = config.EXPLORE_ENV
 #: The probability of meeting a target required when nothing else is said (issue 16).
-DEFAULT_P = 0.8
+DEFAULT_P = REQUIRED_P
 #: Seed of the hindcast whose spread and scores the explorer reads: the annual run's, so the
 #: explorer finds the run's cached hindcast and gives the reports' probabilities (as
 #: ``forecast simulate --calibration run`` does).

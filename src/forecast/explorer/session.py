@@ -187,7 +187,7 @@ class Session(Headlines, Actions):
     """
 
     def __init__(self, dataset=None, *, scenario="baseline", target: str = "T06", unit: str = PROVINCE,
-                 p_required: float = 0.8, lang: str = "vi", n_draws: int = config.EXPLORE_DRAWS, seed: int = 0,
+                 p_required: float = status_rule.REQUIRED_P, lang: str = "vi", n_draws: int = config.EXPLORE_DRAWS, seed: int = 0,
                  as_of: int | None = None, end_year: int = config.TARGET_YEAR, data_dir=None,
                  project=None, analyse=None, effort=None, estimate=None, load_scenario=None,
                  save_scenario=None, list_units=None, targets=None, lever_catalogue=None,

@@ -27,6 +27,7 @@ import yaml
 from forecast import config
 from forecast import stockflow as sf
 from forecast.domain import definitions
+from forecast.domain.status import REQUIRED_P
 from forecast.stockflow import PROGRAMMES
 from forecast.stockflow import scenarios as sc
 from forecast.stockflow.calibration import SpreadCalibration, calibrate
@@ -145,7 +146,7 @@ def _programme(lever: str) -> str | None:
     return parts[1] if len(parts) == 3 and parts[0] == "programmes" else None
 
 
-def required_effort(roster, scenario, target_id: str, p: float = 0.8, levers: tuple | str | None = None,
+def required_effort(roster, scenario, target_id: str, p: float = REQUIRED_P, levers: tuple | str | None = None,
                     start_year: int | None = None, end_year: int = 2030, n_draws: int = 500, seed: int = 0,
                     costs: Mapping | str | Path | None = "default", upper: float | None = None,
                     history: Mapping | None = None, tolerance: float | None = None,

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import stockflow as sf
+from forecast.domain.status import REQUIRED_P
 from forecast.domain.targets import get_target
 from forecast.plan import costs as costs_mod
 from forecast.plan import groups as groups_mod
@@ -244,7 +245,7 @@ def _solve(f: np.ndarray, b: np.ndarray, q: np.ndarray, x0: np.ndarray, m: np.nd
     return np.round(x0 + res.x[:n_p] - res.x[n_p:2 * n_p]), res.x[2 * n_p:] > 0.5
 
 
-def least_cost_plan(dataset, scenario="baseline", p: float = 0.8, budget: float | None = None,
+def least_cost_plan(dataset, scenario="baseline", p: float = REQUIRED_P, budget: float | None = None,
                     n_draws: int = 200, seed: int = 0, costs: Mapping | None = None,
                     history: Mapping | None = None, max_iterations: int = 8, keep_current: bool = False,
                     end_year: int = YEARS[1], calibration: SpreadCalibration | None = None) -> Plan:

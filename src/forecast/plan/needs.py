@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import stockflow as sf
+from forecast.domain.status import REQUIRED_P
 from forecast.domain.targets import get_target
 from forecast.plan import costs as costs_mod
 from forecast.plan import effort as ef
@@ -108,7 +109,7 @@ def unreachable_reason(roster: pd.DataFrame | None, target_id: str, effort: ef.E
     return "; ".join(parts)
 
 
-def effort_for_every_target(dataset, scenario="baseline", p: float = 0.8, n_draws: int = 200, seed: int = 0,
+def effort_for_every_target(dataset, scenario="baseline", p: float = REQUIRED_P, n_draws: int = 200, seed: int = 0,
                             targets: list[str] | None = None, costs: Mapping | None = None,
                             history: Mapping | None = None,
                             calibration: SpreadCalibration | None = None) -> list[TargetEffort]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from forecast import stockflow as sf
+from forecast.domain.status import REQUIRED_P
 from forecast.plan import joint, needs, report, units
 from forecast.stockflow import scenarios as sc
 from forecast.stockflow.calibration import SpreadCalibration, calibrate
@@ -44,7 +45,7 @@ class PlanSection:
                 "t11_by_field": records(None if self.t11 is None else self.t11.reset_index())}
 
 
-def plan_section(dataset, p: float = 0.8, n_draws: int = 200, seed: int = 0, with_efforts: bool = False,
+def plan_section(dataset, p: float = REQUIRED_P, n_draws: int = 200, seed: int = 0, with_efforts: bool = False,
                  scenario="baseline", history: Mapping | None = None,
                  unit_column: str = "unit_code", effort_draws: int | None = None,
                  calibration: SpreadCalibration | None = None) -> PlanSection:

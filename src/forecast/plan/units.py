@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecast.domain.status import REQUIRED_P
 from forecast.domain.targets import get_target
 from forecast.inputs.roster import active_on, target_masks
 from forecast.plan.effort import DEFAULT_LEVERS
@@ -134,7 +135,7 @@ def _rake(target_num: np.ndarray, weights: np.ndarray, caps: np.ndarray, rounds:
     return out
 
 
-def unit_outlook(roster: pd.DataFrame, projection, p: float = 0.8, unit_column: str = "unit_code",
+def unit_outlook(roster: pd.DataFrame, projection, p: float = REQUIRED_P, unit_column: str = "unit_code",
                  seed: int = 0) -> UnitOutlook:
     """Forecast and probability of meeting each share target for every unit, pooled toward the province.
 

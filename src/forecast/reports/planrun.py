@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast import atomic, config
+from forecast.domain.status import REQUIRED_P
 from forecast.inputs.tables import YamlError, load_yaml
 from forecast.plan.effort import costs_file
 from forecast.plan.section import plan_section
@@ -28,7 +29,7 @@ from forecast.verdict.runhindcast import input_key
 #: Bump when the plan section computes something else (invalidates the caches).
 VERSION = "plan-section-2"
 #: Required probability of every target (issue 16's default; ``prepare: plan_p`` in the run spec).
-DEFAULT_P = 0.8
+DEFAULT_P = REQUIRED_P
 #: Engine draws of every run of the plan's search (``forecast plan`` uses 500 by default; the annual
 #: run keeps to 200 so that it stays within its time budget).
 DEFAULT_DRAWS = 200
