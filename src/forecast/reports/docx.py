@@ -29,7 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from forecast import atomic, i18n
-from forecast.reports import exportdata, plangroups, planpage
+from forecast.reports import exportdata, plangroups, planpage, yearchange
 from forecast.reports.suppression import MIN_CELL
 
 t = i18n.t
@@ -203,6 +203,21 @@ def _target_section(doc, row: Mapping, lang: str) -> None:
     _para(doc, t("export.target_action", lang, action=row["action"]))
 
 
+def _year_changes(doc, changes: Mapping | None, lang: str) -> None:
+    """Section I.3: what changed since the previous year's report set (:mod:`forecast.reports.yearchange`)."""
+    for part in yearchange.section_parts(changes, lang):
+        kind = part[0]
+        if kind == "heading":
+            doc.add_heading("3. " + part[1], level=2)
+        elif kind == "table":
+            _para(doc, part[3], italic=True, size=TABLE_PT)
+            _grid(doc, part[1], part[2])
+        elif kind == "note":
+            _para(doc, part[1], italic=True, size=TABLE_PT)
+        else:
+            _para(doc, part[1])
+
+
 def document(data: Mapping, results, lang: str = "vi", min_cell: int = MIN_CELL, day: _dt.date | None = None):
     """The report as a python-docx ``Document`` (see the module's description).
 
@@ -247,6 +262,7 @@ def document(data: Mapping, results, lang: str = "vi", min_cell: int = MIN_CELL,
     doc.add_heading("2. " + t("export.h1_targets", lang), level=2)
     for r in rows:
         _target_section(doc, r, lang)
+    _year_changes(doc, data.get("changes_since_previous"), lang)
 
     good = [r["id"] for r in rows if r["status_code"] in GOOD]
     weak = [r["id"] for r in rows if r["status_code"] not in GOOD]

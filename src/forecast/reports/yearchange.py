@@ -26,7 +26,15 @@ from typing import Any
 from forecast import i18n
 from forecast.reports import fmt
 from forecast.reports import html as report
-from forecast.reports.blocks import Markup, esc, heading_html, paragraph_html, status_html, table_html
+from forecast.reports.blocks import (
+    Markup,
+    esc,
+    heading_html,
+    paragraph_html,
+    status_html,
+    status_text,
+    table_html,
+)
 from forecast.verdict import yearchange as rule
 
 SUMMARY_FILE = "summary.json"
@@ -134,27 +142,51 @@ def reason_text(row: Mapping, lang: str) -> str:
     return i18n.t("yearchange.also", lang, main=main, others=", ".join(words[1:]))
 
 
-def section_html(changes: Mapping | None, lang: str) -> str:
-    """The summary's "what changed since last year" section (a one-line note without a previous set)."""
-    out = heading_html(i18n.t("yearchange.heading", lang))
+def _text_cell(status: Any, p: Any, present: bool, lang: str) -> str:
+    if not present:
+        return i18n.t("yearchange.absent", lang)
+    return f"{status_text(status, lang)} {fmt.probability(p, lang)}"
+
+
+def section_parts(changes: Mapping | None, lang: str, cell: Callable[..., Any] = _text_cell) -> list[tuple]:
+    """The "what changed since last year" section as parts, for any page or document.
+
+    Returns ``("heading", text)``, ``("para", text)``, ``("table", head, body, caption)`` and
+    ``("note", text)`` in order; ``cell(status, p, present, lang)`` makes a status cell (plain
+    text by default, a badge on the HTML page).
+    """
+    parts: list[tuple] = [("heading", i18n.t("yearchange.heading", lang))]
     if not changes:
-        return out + paragraph_html(i18n.t("yearchange.none", lang))
+        return parts + [("para", i18n.t("yearchange.none", lang))]
     prev, cur, pp = changes["previous_as_of"], changes["as_of"], _pp(lang)
     rows = list(changes.get("targets") or [])
     moved = [r for r in rows if r.get("moved")]
     if not moved:
-        out += paragraph_html(i18n.t("yearchange.nothing", lang, previous=prev, pp=pp))
+        parts.append(("para", i18n.t("yearchange.nothing", lang, previous=prev, pp=pp)))
     else:
-        out += paragraph_html(i18n.t("yearchange.intro", lang, previous=prev, n=len(moved), pp=pp))
+        parts.append(("para", i18n.t("yearchange.intro", lang, previous=prev, n=len(moved), pp=pp)))
         head = [i18n.t("yearchange.col_target", lang), i18n.t("yearchange.col_year", lang, year=prev),
                 i18n.t("yearchange.col_year", lang, year=cur), i18n.t("yearchange.col_delta", lang),
                 i18n.t("yearchange.col_reason", lang)]
-        body = [[r["target_id"], _cell(r.get("status_from"), r.get("p_from"), r.get("change") != "added", lang),
-                 _cell(r.get("status_to"), r.get("p_to"), r.get("change") != "removed", lang),
+        body = [[r["target_id"], cell(r.get("status_from"), r.get("p_from"), r.get("change") != "added", lang),
+                 cell(r.get("status_to"), r.get("p_to"), r.get("change") != "removed", lang),
                  _delta(r.get("delta_p"), lang), reason_text(r, lang)] for r in moved]
-        out += table_html(head, body, numeric={3}, cls="year-changes",
-                          caption=i18n.t("yearchange.caption", lang, previous=prev))
+        parts.append(("table", head, body, i18n.t("yearchange.caption", lang, previous=prev)))
     still = [r["target_id"] for r in rows if not r.get("moved")]
     if still and moved:
-        out += paragraph_html(i18n.t("yearchange.unchanged", lang, ids=", ".join(still)))
-    return out + paragraph_html(i18n.t("yearchange.rule", lang, pp=pp), cls="note")
+        parts.append(("para", i18n.t("yearchange.unchanged", lang, ids=", ".join(still))))
+    return parts + [("note", i18n.t("yearchange.rule", lang, pp=pp))]
+
+
+def section_html(changes: Mapping | None, lang: str) -> str:
+    """The summary's "what changed since last year" section (a one-line note without a previous set)."""
+    out = ""
+    for part in section_parts(changes, lang, cell=_cell):
+        kind = part[0]
+        if kind == "heading":
+            out += heading_html(part[1])
+        elif kind == "table":
+            out += table_html(part[1], part[2], numeric={3}, cls="year-changes", caption=part[3])
+        else:
+            out += paragraph_html(part[1], **({"cls": "note"} if kind == "note" else {}))
+    return out
