@@ -266,3 +266,34 @@ def chromium():
         browser = p.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+def written_exports(folder: Path, results, lang: str):
+    """``summary.json``'s content, the workbook and the Word report the run writes for ``results``.
+
+    Returns ``(data, workbook, document)``: the summary as JSON would give it back, the
+    ``so-lieu.xlsx`` opened with openpyxl and the ``bao-cao.docx`` opened with python-docx.
+    """
+    import json
+
+    import openpyxl
+    from docx import Document
+
+    from forecast.reports import docx as report_docx
+    from forecast.reports import html
+    from forecast.reports import xlsx as report_xlsx
+
+    data = json.loads(json.dumps(html.summary(results, {})))
+    workbook = openpyxl.load_workbook(report_xlsx.write_xlsx(folder / "so-lieu.xlsx", data, results, lang))
+    document = Document(str(report_docx.write_docx(folder / "bao-cao.docx", data, results, lang)))
+    return data, workbook, document
+
+
+def docx_paragraphs(document) -> str:
+    """The paragraphs of a python-docx document, one per line."""
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def docx_cells(document) -> list[str]:
+    """The text of every table cell of a python-docx document, table by table, row by row."""
+    return [c.text for table in document.tables for row in table.rows for c in row.cells]

@@ -181,17 +181,13 @@ def test_the_run_spec_checks_the_plans_probability(tmp_path, value, ok):
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_the_workbook_and_the_report_carry_the_plan(tmp_path, plan, lang):
-    import openpyxl
-    from conftest import make_results
-    from docx import Document
+    from conftest import docx_cells, docx_paragraphs, make_results, written_exports
 
-    from forecast.reports import docx as report_docx
     from forecast.reports import xlsx as report_xlsx
 
     results = make_results(lang=lang)
     results.plan = plan
-    data = json.loads(json.dumps(html.summary(results, {})))
-    wb = openpyxl.load_workbook(report_xlsx.write_xlsx(tmp_path / "so-lieu.xlsx", data, results, lang))
+    data, wb, doc = written_exports(tmp_path, results, lang)
     name = report_xlsx.sheet_name("plan", lang, True)
     assert name.startswith("Kế hoạch đào tạo" if lang == "vi" else "Training plan")
     sheet = list(wb[name].iter_rows(values_only=True))
@@ -203,9 +199,8 @@ def test_the_workbook_and_the_report_carry_the_plan(tmp_path, plan, lang):
     for pg, n in plan["places_per_year"].items():                        # places a year, each year 2026–2030
         assert list(by_name[planpage.programme_name(pg, lang)][1:6]) == [n] * 5
     assert i18n.t("plan.basis_assumption", lang) in cells
-    doc = Document(report_docx.write_docx(tmp_path / "bao-cao.docx", data, results, lang))
-    text = "\n".join(p.text for p in doc.paragraphs)
-    tables = "\n".join(c.text for tb in doc.tables for row in tb.rows for c in row.cells)
+    text = docx_paragraphs(doc)
+    tables = "\n".join(docx_cells(doc))
     assert i18n.t("plan.heading", lang) in text
     assert planpage.vnd(plan["cost_total_vnd"], lang) in tables
 

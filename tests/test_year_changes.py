@@ -314,12 +314,10 @@ def test_the_annual_run_records_no_previous_set_and_says_so(annual_run, tmp_path
 
 # --- the Word report a Department submits -------------------------------------------------------
 
-def _docx_text(path) -> str:
-    from docx import Document
+def _docx_text(document) -> str:
+    from conftest import docx_cells, docx_paragraphs
 
-    doc = Document(str(path))
-    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    return "\n".join([p.text for p in doc.paragraphs] + cells)
+    return "\n".join([docx_paragraphs(document), *docx_cells(document)])
 
 
 @pytest.mark.parametrize(("lang", "words"), [
@@ -328,13 +326,12 @@ def _docx_text(path) -> str:
     ("en", ["3. What changed since last year", "As of 2024", "Reorganisation of 1 July 2025", "New data"]),
 ])
 def test_the_word_report_carries_the_changes_since_last_year(tmp_path, results_2025, last_year, lang, words):
-    from forecast.reports import docx as report_docx
+    from conftest import written_exports
 
     _write(tmp_path / "2024" / "summary.json", last_year)
     results = copy.copy(results_2025)
     results.year_changes = run_changes.for_run(results_2025, tmp_path)
-    data = json.loads(json.dumps(report.summary(results, {})))
-    text = _docx_text(report_docx.write_docx(tmp_path / "bao-cao.docx", data, results, lang))
+    text = _docx_text(written_exports(tmp_path, results, lang)[2])
     for word in words:
         assert word in text
     assert {"T01", "T02", "T07"} <= set(text.split())
@@ -343,7 +340,6 @@ def test_the_word_report_carries_the_changes_since_last_year(tmp_path, results_2
 @pytest.mark.parametrize(("lang", "note"), [
     ("vi", "chưa có bộ báo cáo của năm trước"), ("en", "no previous report set in this folder")])
 def test_a_word_report_without_a_previous_set_says_so(tmp_path, results_2025, lang, note):
-    from forecast.reports import docx as report_docx
+    from conftest import written_exports
 
-    data = json.loads(json.dumps(report.summary(results_2025, {})))
-    assert note in _docx_text(report_docx.write_docx(tmp_path / "bao-cao.docx", data, results_2025, lang))
+    assert note in _docx_text(written_exports(tmp_path, results_2025, lang)[2])
