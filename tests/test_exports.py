@@ -126,7 +126,8 @@ def test_docx_states_synthetic_data_only_when_synthetic(tmp_path, synthetic):
 # ---------------------------------------------------------------------------
 def test_xlsx_has_the_figures_of_summary_json(vi_set):
     wb = openpyxl.load_workbook(vi_set["folder"] / "so-lieu.xlsx")
-    assert wb.sheetnames == ["Chỉ tiêu (tổng hợp)", "Đơn vị (tổng hợp)", "Kịch bản (tổng hợp)"]
+    assert wb.sheetnames == ["Chỉ tiêu (tổng hợp)", "Đơn vị (tổng hợp)", "Kịch bản (tổng hợp)",
+                             "So với năm trước (tổng hợp)"]
     for ws in wb:
         assert ws["A1"].value == "Loại dữ liệu" and "DỮ LIỆU TỔNG HỢP" in ws["B1"].value
     ws = wb["Chỉ tiêu (tổng hợp)"]

@@ -14,6 +14,7 @@ import pytest
 from conftest import make_results
 from vietnamese_text import english_words, page_text
 
+from forecast import i18n
 from forecast.domain.targets import load_targets
 from forecast.reports import html as report
 from forecast.reports import notebook as nbk
@@ -343,3 +344,46 @@ def test_a_word_report_without_a_previous_set_says_so(tmp_path, results_2025, la
     from conftest import written_exports
 
     assert note in _docx_text(written_exports(tmp_path, results_2025, lang)[2])
+
+
+# --- the workbook: every target, both years, numbers Excel computes with ------------------------
+
+def _changes_rows(workbook, lang):
+    from forecast.reports.xlsx import sheet_name
+
+    ws = workbook[sheet_name("changes", lang, synthetic=True)]
+    return [r for r in ws.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize(("lang", "yes", "reason"), [
+    ("vi", "Có", "Sắp xếp lại đơn vị hành chính từ 1/7/2025"), ("en", "Yes", "Reorganisation of 1 July 2025")])
+def test_the_workbook_carries_every_target_of_both_years(tmp_path, results_2025, last_year, lang, yes, reason):
+    from conftest import written_exports
+
+    _write(tmp_path / "2024" / "summary.json", last_year)
+    results = copy.copy(results_2025)
+    results.year_changes = run_changes.for_run(results_2025, tmp_path)
+    data, workbook, _ = written_exports(tmp_path, results, lang)
+    rows = _changes_rows(workbook, lang)
+    start = next(i for i, r in enumerate(rows) if r[0] == i18n.t("yearchange.col_target", lang))
+    expected = {t["target_id"]: t for t in data["changes_since_previous"]["targets"]}
+    table = {r[0]: r for r in rows[start + 1:] if r[0] in expected}
+    assert set(table) == set(expected) and len(table) == len(expected)
+    moved = {tid for tid, r in table.items() if r[6] == yes}
+    assert moved == {tid for tid, t in expected.items() if t["moved"]} and {"T01", "T02", "T07"} <= moved
+    for tid, t in expected.items():  # the fractions of summary.json, the change in points
+        row = table[tid]
+        assert row[2] == (pytest.approx(t["p_from"]) if t["p_from"] is not None else None)
+        assert row[4] == (pytest.approx(t["p_to"]) if t["p_to"] is not None else None)
+        assert row[5] == (None if t["delta_p"] is None else pytest.approx(100 * t["delta_p"], abs=0.05))
+    assert any(reason in (r[7] or "") for r in table.values())
+    assert rows[-1][0] == run_changes.section_parts(data["changes_since_previous"], lang)[-1][1]  # the rule
+
+
+@pytest.mark.parametrize(("lang", "note"), [
+    ("vi", "chưa có bộ báo cáo của năm trước"), ("en", "no previous report set in this folder")])
+def test_a_workbook_without_a_previous_set_says_so(tmp_path, results_2025, lang, note):
+    from conftest import written_exports
+
+    rows = _changes_rows(written_exports(tmp_path, results_2025, lang)[1], lang)
+    assert note in rows[-1][0] and len(rows) == 4  # flag, heading, blank, the sentence

@@ -32,6 +32,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yearchange.absent": ("(chưa có trong bộ báo cáo)", "(not in that set)"),
     "yearchange.unchanged": ("Các mục tiêu còn lại không thay đổi đáng kể: {ids}.",
                              "The other targets did not move: {ids}."),
+    # the workbook's sheet (forecast.reports.xlsx): every target, numbers Excel can compute with
+    "export.sheet.changes": ("So với năm trước", "Since last year"),
+    "yearchange.col_status": ("Tình trạng năm {year}", "Status as of {year}"),
+    "yearchange.col_p": ("Xác suất đạt năm {year}", "Probability as of {year}"),
+    "yearchange.col_delta_pp": ("Xác suất thay đổi (điểm phần trăm)", "Change in probability (pp)"),
+    "yearchange.col_moved": ("Thay đổi đáng kể", "Moved"),
+    "yearchange.yes": ("Có", "Yes"),
+    "yearchange.no": ("Không", "No"),
     "yearchange.also": ("{main}; ngoài ra: {others}", "{main}; also: {others}"),
     # reasons start in lower case: the first word of a cell is capitalised where it is shown
     "yearchange.reason.definition_change": ("thay đổi định nghĩa chỉ tiêu", "definition changed"),

@@ -2,8 +2,9 @@
 
 Sheets: the targets (the figures of ``summary.json``), the as-of year's counts by unit
 (small cells hidden by :mod:`forecast.reports.suppression`: a hidden cell is empty and
-flagged) and, when the run projected scenarios, the probability of each target by
-scenario. Shares and probabilities are stored as the fractions of ``summary.json`` and
+flagged), when the run projected scenarios, the probability of each target by
+scenario, what changed since the previous year's report set (every target's status and
+probability in both years, as in the Word report's section I.3) and the training plan. Shares and probabilities are stored as the fractions of ``summary.json`` and
 formatted as percentages, so Excel computes with the real values. For a synthetic
 dataset every sheet's name ends in "(tổng hợp)" and its first row says so, so a copied
 sheet keeps the flag.
@@ -21,12 +22,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from forecast import atomic, i18n
-from forecast.reports import exportdata, plangroups, planpage
+from forecast.reports import exportdata, plangroups, planpage, yearchange
+from forecast.reports.blocks import status_text
 from forecast.reports.suppression import MIN_CELL
 
 #: Excel number formats: a share or a probability, a pace, a headcount.
 PERCENT = "0.0%"
 PACE = "+0.00;-0.00;0.00"
+#: A change in percentage points.
+POINTS = "+0.0;-0.0;0.0"
 COUNT = "#,##0"
 #: Excel's limit on a sheet name.
 SHEET_NAME_MAX = 31
@@ -136,6 +140,37 @@ def _plan_sheet(ws: Worksheet, plan: Mapping, names: Mapping[str, str], lang: st
         ws.append([sentence])
 
 
+def _changes_sheet(ws: Worksheet, changes: Mapping | None, lang: str) -> None:
+    """What changed since the previous report set: the section's sentences, then every target with
+    both years' status and probability (fractions), the change in points, whether it moved and why
+    (the rule of :mod:`forecast.verdict.yearchange`, as in the Word report's section I.3)."""
+    parts = yearchange.section_parts(changes, lang)
+    ws.append([parts[1][1]])  # no previous set / nothing moved / how many moved
+    if not changes:
+        return
+    prev, cur = changes["previous_as_of"], changes["as_of"]
+    absent = i18n.t("yearchange.absent", lang)
+    rows = []
+    for r in changes.get("targets") or []:
+        before, after = r.get("change") != "added", r.get("change") != "removed"
+        delta = r.get("delta_p")
+        rows.append([r["target_id"],
+                     status_text(r.get("status_from"), lang) if before else absent, r.get("p_from") if before else None,
+                     status_text(r.get("status_to"), lang) if after else absent, r.get("p_to") if after else None,
+                     None if delta is None else round(100 * float(delta), 1),
+                     i18n.t("yearchange.yes" if r.get("moved") else "yearchange.no", lang),
+                     yearchange.reason_text(r, lang) if r.get("moved") else ""])
+    ws.append([])
+    headers = [i18n.t("yearchange.col_target", lang),
+               i18n.t("yearchange.col_status", lang, year=prev), i18n.t("yearchange.col_p", lang, year=prev),
+               i18n.t("yearchange.col_status", lang, year=cur), i18n.t("yearchange.col_p", lang, year=cur),
+               i18n.t("yearchange.col_delta_pp", lang), i18n.t("yearchange.col_moved", lang),
+               i18n.t("yearchange.col_reason", lang)]
+    _table(ws, headers, rows, {2: PERCENT, 4: PERCENT, 5: POINTS})
+    ws.append([])
+    ws.append([parts[-1][1]])  # the rule
+
+
 def workbook(data: Mapping, results, lang: str = "vi", min_cell: int = MIN_CELL) -> Workbook:
     """The workbook of a run (see the module's description).
 
@@ -167,6 +202,9 @@ def workbook(data: Mapping, results, lang: str = "vi", min_cell: int = MIN_CELL)
         _flag_row(ws, synthetic, lang, i18n.t("export.col.p_meet", lang))
         labels = {s["name"]: s.get("label") for s in (results.scenarios or [])}
         _scenarios_sheet(ws, data, labels, lang)
+    ws = wb.create_sheet(sheet_name("changes", lang, synthetic))
+    _flag_row(ws, synthetic, lang, i18n.t("yearchange.heading", lang))
+    _changes_sheet(ws, data.get("changes_since_previous"), lang)
     if data.get("plan"):
         ws = wb.create_sheet(sheet_name("plan", lang, synthetic))
         _flag_row(ws, synthetic, lang, i18n.t("plan.heading", lang))
