@@ -8,6 +8,7 @@ section and records the block in ``summary.json``.
 """
 
 import copy
+import html
 import json
 
 import pytest
@@ -387,3 +388,46 @@ def test_a_workbook_without_a_previous_set_says_so(tmp_path, results_2025, lang,
 
     rows = _changes_rows(written_exports(tmp_path, results_2025, lang)[1], lang)
     assert note in rows[-1][0] and len(rows) == 4  # flag, heading, blank, the sentence
+
+
+# --- the one-page brief: one sentence ------------------------------------------------------------
+
+@pytest.mark.parametrize(("lang", "opening", "reason"), [
+    ("vi", "So với bộ báo cáo năm 2024, 3 mục tiêu thay đổi: ", "sắp xếp lại đơn vị hành chính từ 1/7/2025"),
+    ("en", "Since the 2024 report set, 3 targets moved: ", "reorganisation of 1 July 2025")])
+def test_the_brief_says_in_one_sentence_which_targets_moved_and_why(tmp_path, results_2025, last_year, lang,
+                                                                   opening, reason):
+    from forecast.reports import brief
+    from forecast.reports import html as report_html
+
+    _write(tmp_path / "2024" / "summary.json", last_year)
+    results = copy.copy(results_2025)
+    results.year_changes = run_changes.for_run(results_2025, tmp_path)
+    sentence = run_changes.brief_sentence(results.year_changes, lang)
+    assert sentence.startswith(opening)
+    items = sentence[len(opening):].rstrip(".").split("; ")
+    assert [i.split(" ")[0] for i in items] == ["T01", "T02", "T07"]
+    assert all("→" in i for i in items) and reason in items[0]
+    data = json.loads(json.dumps(report_html.summary(results, {})))
+    assert html.escape(sentence) in brief.brief_html(data, results, lang)
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("vi", "Chưa có bộ báo cáo năm trước để so sánh."), ("en", "There is no previous report set to compare with.")])
+def test_a_brief_without_a_previous_set_says_so(lang, sentence):
+    assert run_changes.brief_sentence(None, lang) == sentence
+
+
+def test_a_brief_where_every_target_moved_for_every_reason_still_fits_one_page(tmp_path, results_2025):
+    from forecast.reports import brief
+    from forecast.reports import html as report_html
+
+    data = json.loads(json.dumps(report_html.summary(results_2025, {})))
+    causes = ["definition_change", "reorganisation", "method_change", "new_data"]
+    data["changes_since_previous"] = {"previous_as_of": 2024, "as_of": 2025, "targets": [
+        {"target_id": r["id"], "moved": True, "change": "status", "status_from": "off_track", "p_from": 0.123,
+         "status_to": "on_track", "p_to": 0.876, "delta_p": 0.753, "reason": causes[0], "causes": causes}
+        for r in data["targets"]]}
+    path = brief.write_brief(tmp_path / "tom-tat.pdf", data, results_2025, "vi")  # raises on a second page
+    assert brief.pdf_pages(path.read_bytes()) == 1
+    assert f"{len(data['targets'])} mục tiêu thay đổi" in brief.brief_html(data, results_2025, "vi")

@@ -40,6 +40,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yearchange.col_moved": ("Thay đổi đáng kể", "Moved"),
     "yearchange.yes": ("Có", "Yes"),
     "yearchange.no": ("Không", "No"),
+    # the one-page brief (forecast.reports.brief): one sentence
+    "yearchange.brief_none": ("Chưa có bộ báo cáo năm trước để so sánh.",
+                              "There is no previous report set to compare with."),
+    "yearchange.brief_nothing": ("So với bộ báo cáo năm {previous}: không mục tiêu nào thay đổi đáng kể.",
+                                 "Since the {previous} report set: no target moved."),
+    "yearchange.brief_moved": ("So với bộ báo cáo năm {previous}, {n} mục tiêu thay đổi: {items}.",
+                               "Since the {previous} report set, {n} targets moved: {items}."),
     "yearchange.also": ("{main}; ngoài ra: {others}", "{main}; also: {others}"),
     # reasons start in lower case: the first word of a cell is capitalised where it is shown
     "yearchange.reason.definition_change": ("thay đổi định nghĩa chỉ tiêu", "definition changed"),

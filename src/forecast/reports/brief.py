@@ -2,8 +2,9 @@
 
 One line per target: its number and words, the status (symbol and word, so a black-and-
 white copy reads), the probability of meeting it by 2030 (the one headline verdict of
-``summary.json``) and what it would take. The page is plain HTML with its own print
-stylesheet (A4 portrait, small type, every line kept to one page), printed with
+``summary.json``) and what it would take; under the table, what changed since the previous
+year's report set in one sentence (:func:`forecast.reports.yearchange.brief_sentence`). The
+page is plain HTML with its own print stylesheet (A4 portrait, small type, every line kept to one page), printed with
 ``chromium --headless --print-to-pdf``; a brief that would run onto a second page is an
 error, not a silent overflow.
 
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from forecast import atomic, config, i18n
-from forecast.reports import exportdata, palette
+from forecast.reports import exportdata, palette, yearchange
 
 t = i18n.t
 
@@ -46,6 +47,7 @@ td.num { text-align: right; white-space: nowrap; }
 tr { break-inside: avoid; }
 col.id { width: 9mm; } col.target { width: 62mm; } col.status { width: 27mm; } col.p { width: 16mm; }
 .status b { font-size: 11pt; }
+.changes { margin-top: 2mm; }
 """
 
 
@@ -73,11 +75,13 @@ def brief_html(data: Mapping, results, lang: str = "vi") -> str:
     notice = (f'<p class="synthetic">{html.escape(t("page.synthetic_notice", lang))}</p>'
               if data.get("synthetic") else "")
     title = t("export.brief_title", lang)
+    changes = yearchange.brief_sentence(data.get("changes_since_previous"), lang)
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"
             f"<p>{html.escape(t('export.brief_sub', lang, year=data['as_of']))}</p>{notice}"
             '<table><colgroup><col class="id"><col class="target"><col class="status"><col class="p"><col></colgroup>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<p class="changes">{html.escape(changes)}</p>'
             f"<p><i>{html.escape(t('export.method_note', lang))}</i></p></body></html>")
 
 

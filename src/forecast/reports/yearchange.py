@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast import i18n
-from forecast.reports import fmt
+from forecast.reports import fmt, palette
 from forecast.reports import html as report
 from forecast.reports.blocks import (
     Markup,
@@ -176,6 +176,31 @@ def section_parts(changes: Mapping | None, lang: str, cell: Callable[..., Any] =
     if still and moved:
         parts.append(("para", i18n.t("yearchange.unchanged", lang, ids=", ".join(still))))
     return parts + [("note", i18n.t("yearchange.rule", lang, pp=pp))]
+
+
+def _symbol(status: Any) -> str:
+    return "" if status is None else f"{palette.status_symbol(str(status))} "
+
+
+def brief_sentence(changes: Mapping | None, lang: str) -> str:
+    """The section in one sentence, for the one-page brief: each moved target with its status symbol
+    and probability in both years and the main reason."""
+    if not changes:
+        return i18n.t("yearchange.brief_none", lang)
+    prev = changes["previous_as_of"]
+    moved = [r for r in changes.get("targets") or [] if r.get("moved")]
+    if not moved:
+        return i18n.t("yearchange.brief_nothing", lang, previous=prev)
+    absent = i18n.t("yearchange.absent", lang)
+    items = []
+    for r in moved:
+        before = (f"{_symbol(r.get('status_from'))}{fmt.probability(r.get('p_from'), lang)}"
+                  if r.get("change") != "added" else absent)
+        after = (f"{_symbol(r.get('status_to'))}{fmt.probability(r.get('p_to'), lang)}"
+                 if r.get("change") != "removed" else absent)
+        reason = i18n.t(f"yearchange.reason.{(r.get('causes') or [r.get('reason')])[0]}", lang)
+        items.append(f"{r['target_id']} ({before} → {after}, {reason})")
+    return i18n.t("yearchange.brief_moved", lang, previous=prev, n=len(moved), items="; ".join(items))
 
 
 def section_html(changes: Mapping | None, lang: str) -> str:
