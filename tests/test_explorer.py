@@ -728,6 +728,25 @@ def test_saved_scenario_round_trips_and_keeps_untouched_levers_estimated(tmp_pat
     assert "dung_tuyen_dung" in scenarios.list_scenarios(tmp_path)
 
 
+@pytest.mark.parametrize(("lang", "origin", "lever"), [
+    ("vi", "“Kịch bản cơ sở”", "Đào tạo đại học (vừa làm vừa học, liên thông): số chỉ tiêu mỗi năm"),
+    ("en", "“Baseline”", "University degree (in-service): places per year")])
+def test_a_saved_scenario_is_described_in_each_language_by_its_levers_labels(tmp_path, lang, origin, lever):
+    """The annual run's scenario page shows the description: no lever key, no file name in it."""
+    from vietnamese_text import english_words
+
+    base = scenarios.load_scenario("baseline")
+    ex, _ = make(scenario=base, estimate=lambda ds: {}, lever_catalogue=scenarios.LEVERS,
+                 save_scenario=scenarios.save_scenario)
+    ex.update(**{"programmes.university.capacity": 800, "replacement_rate": 0.5})
+    saved = scenarios.load_scenario(ex.save_scenario("kịch bản A", directory=tmp_path))
+    description = saved.description_vi if lang == "vi" else saved.description
+    assert origin in description and lever in description
+    assert "programmes.university.capacity" not in description and "baseline" not in description
+    if lang == "vi":
+        assert english_words(description) == []
+
+
 # -- the real engine on the demo province ---------------------------------------------------------------
 
 def _demo_ready() -> bool:

@@ -240,7 +240,8 @@ class Actions:
         if path.exists() and not overwrite:
             raise InputError(text("exists", lang, name=display, path=path.name))
         changes = lever_changes(self.levers, self.base_levers)
-        scenario = renamed(with_fixed_levers(self.original, changes), path.stem, self.original, changes)
+        scenario = renamed(with_fixed_levers(self.original, changes), path.stem, self.original, changes,
+                           label=self.lever_label)
         scenario = noted(scenario, changes, f"set in the scenario explorer (starting from '{self.original.name}')")
         if dataclasses.is_dataclass(scenario) and {"label", "label_vi"} <= {f.name for f in
                                                                           dataclasses.fields(scenario)}:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -235,20 +235,35 @@ def lever_changes(flat: Mapping, base: Mapping) -> dict:
 
 
 
-def renamed(scenario, name: str, origin, changes: Mapping):
-    """A copy of ``scenario`` named ``name``, its labels saying where it came from."""
+def renamed(scenario, name: str, origin, changes: Mapping,
+            label: Callable[[str, str], str] | None = None):
+    """A copy of ``scenario`` named ``name``, its labels and descriptions saying where it came from.
+
+    ``label(lever, lang)`` names a changed lever in each language (default: its key), so the
+    Vietnamese description of a saved scenario, shown on the annual run's scenario page, reads
+    in Vietnamese; the origin is named by its own label's short form ("Kịch bản cơ sở").
+    """
 
     if not dataclasses.is_dataclass(scenario):
         scenario.name = name
         return scenario
-    moved = ", ".join(sorted(changes)) or "none"
     extra: dict[str, Any] = {}
     names = {f.name for f in dataclasses.fields(scenario)}
     if {"label", "label_vi", "description", "description_vi"} <= names:
-        extra = {"label": f"{name}: built in the scenario explorer from '{origin.name}'",
-                 "label_vi": f"{name}: xây dựng bằng công cụ khám phá kịch bản từ '{origin.name}'",
-                 "description": f"Levers changed from '{origin.name}': {moved}.",
-                 "description_vi": f"Các đòn bẩy thay đổi so với '{origin.name}': {moved}."}
+        def short(lang: str) -> str:  # "Kịch bản cơ sở: duy trì …" → "Kịch bản cơ sở"
+            full = str(getattr(origin, "label_vi" if lang == "vi" else "label", "") or "")
+            return full.split(":")[0].strip() or str(origin.name)
+
+        def moved(lang: str) -> str:
+            if not changes:
+                return "không có" if lang == "vi" else "none"
+            return "; ".join(sorted(label(k, lang) if label else k for k in changes))
+
+        vi, en = short("vi"), short("en")
+        extra = {"label": f"{name}: built in the scenario explorer from “{en}”",
+                 "label_vi": f"{name}: xây dựng bằng công cụ khám phá kịch bản từ “{vi}”",
+                 "description": f"Levers changed from “{en}”: {moved('en')}.",
+                 "description_vi": f"Các đòn bẩy thay đổi so với “{vi}”: {moved('vi')}."}
     if "path" in names:
         extra["path"] = None
     return dataclasses.replace(cast(Any, scenario), name=name, **extra)
