@@ -196,3 +196,17 @@ def test_the_screen_bolds_the_probability_and_its_status_and_says_its_source_aft
     html = ex._ui.verdict.value
     lead, rest = ex.state.verdict.split(" Xác suất theo", 1)
     assert html.startswith(f"<p><b>{lead}</b> Xác suất theo mô hình dòng nhân lực") and html.endswith("</p>")
+
+
+@pytest.mark.skipif(not _demo_ready(), reason="the demo dataset is not in the tree")
+@pytest.mark.parametrize(("scores", "source"), [({"T01": PASSES}, "engine"), ({"T01": TOO_NARROW}, "trend")])
+def test_applying_what_it_takes_gives_the_probability_it_promised(demo, scores, source):
+    """The search judges each trial by the verdict's own probability, so "áp dụng giá trị này" keeps its word."""
+    ex = app.Explorer(demo, n_draws=40, seed=3, calibration=_wide(0.5), scores=scores)
+    ex.update(target="T01")
+    effort = ex.required_effort()
+    assert effort.verdict == "reachable", ex.effort_text(effort, "en")
+    state = ex.update(**ex.effort_levers(effort))
+    row = state.probabilities.set_index("target").loc["T01"]
+    assert row["source"] == source
+    assert row["p"] == pytest.approx(effort.probability) and row["p"] >= 0.8

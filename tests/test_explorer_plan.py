@@ -263,3 +263,52 @@ def test_forecast_explore_passes_p_and_refuses_it_outside_50_to_95(argv, ok, mon
     if not ok:
         with pytest.raises(UserError, match="--p must be between 0.5 and 0.95"):
             explore.run(args)
+
+
+# -- what it takes gives the probability the verdict then shows --------------------------------------
+
+def _judged_solver(calls, judged, engine_value=268.0):
+    """A solver out of reach by the verdict's probability, within reach by the engine's own."""
+    def solve(roster, scenario, target_id, p=0.8, **engine):
+        judge = engine.get("judge")
+        judged.append(judge)
+        if judge is not None:
+            return SimpleNamespace(lever=UNI, value=21058.0, probability=0.727, verdict="unreachable with these levers",
+                                   baseline_value=190.0, cost=None, cost_per_year=None, scenario=None)
+        return SimpleNamespace(lever=UNI, value=engine_value, probability=0.8, verdict="reachable", baseline_value=190.0,
+                               cost=None, cost_per_year=None, scenario=None)
+    return solve
+
+
+@pytest.mark.parametrize(("lang", "says"), [
+    ("vi", ["Không thể đạt T06 với xác suất 80%", "mô hình xu hướng", "xác suất đạt chỉ là 72,7%",
+            "Riêng mô hình dòng nhân lực (chưa qua kiểm định quá khứ, chỉ để tham khảo) cho rằng cần Đại học "
+            "(vừa làm vừa học) 268 chỉ tiêu/năm"]),
+    ("en", ["T06 cannot be met with probability 80%", "the trend's", "a probability of 72.7%",
+            "The workforce model alone (not validated by its hindcast, for reference only) would need University "
+            "degree (part-time) 268 places a year"]),
+])
+def test_under_a_trend_verdict_the_search_judges_by_it_and_says_why_more_places_fall_short(lang, says):
+    calls, judged = Calls(), []
+    ex, _ = make(calls, effort=_judged_solver(calls, judged), lang=lang)
+    ex._unit_cost_table = COSTS
+    effort = ex.required_effort()
+    assert [j is not None for j in judged] == [True, False]  # the verdict's search, then the engine's own
+    line = ex.effort_text(effort, lang)
+    for phrase in says:
+        assert phrase in line, line
+    assert "21.058" not in line and "21,058" not in line
+    assert ex.effort_levers(effort) == {}  # nothing to apply
+    ex.required_effort()
+    assert len(judged) == 2  # both answers cached for the view
+
+
+def test_the_searchs_judge_is_the_probability_the_view_shows_for_the_same_levers():
+    calls, judged = Calls(), []
+    ex, _ = make(calls, effort=_judged_solver(calls, judged))
+    ex.required_effort()
+    judge = judged[0]
+    for places in (100, 250, 400):
+        state = ex.update(training_places=places)
+        shown = state.probabilities.set_index("target").loc["T06", "p"]
+        assert judge(ex.projection(ex.view["unit"], ex.levers)) == pytest.approx(shown)

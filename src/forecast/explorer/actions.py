@@ -27,6 +27,7 @@ from forecast.reports import fmt
 from forecast.reports.planpage import programme_name
 from forecast.reports.planpage import vnd as show_vnd
 from forecast.stockflow import scenarios as scenario_files
+from forecast.verdict.verdict import TREND
 
 PROVINCE = config.PROVINCE_CODE
 
@@ -61,6 +62,9 @@ class Actions:
     seed: int
     _effort: Any
     _effort_cache: dict
+    _engine_effort_cache: dict
+    headline_for: Any
+    reference_projection: Any
     _save_scenario: Any
     _load_scenario: Any
     _sliders: Any
@@ -103,22 +107,52 @@ class Actions:
 
         Runs :func:`forecast.plan.effort.required_effort` on the current scenario, unit and
         target, priced with :meth:`unit_costs` (the reports' unit costs, ASSUMED ones
-        included); its bisection projects about 15 times (6–8 s on the demo province), so it
+        included); its bisection projects about 15 times (1–12 s on the demo province), so it
         runs on a button, not on every lever change, and is cached per view. For a unit,
         the places found are the unit's.
+
+        Each trial value is judged by the probability the verdict shows (the reports' headline
+        rule, :meth:`headline_for`), so that applying the value found gives the probability
+        promised. Where that probability is the trend's (the engine failed its hindcast for
+        the target) and the target is out of reach, the engine's own search is run too and
+        kept for the explanation (:meth:`engine_effort`).
         """
         solver = self._effort or required_effort
-        tid, unit, p_req = self.view["target"], self.view["unit"], self.view["p_required"]
-        # the scenario's own levers count too: a loaded scenario may differ beyond the sliders
-        key = (repr(sorted(self.base_levers.items())), tid, unit, p_req, tuple(sorted(self.levers.items())))
+        key = self._effort_key()
         if key not in self._effort_cache:
+            tid, unit, p_req = self.view["target"], self.view["unit"], self.view["p_required"]
             # the province's search judges with the hindcast's spread, as ``forecast plan`` does
             cal = self.calibration_for(unit)
-            self._effort_cache[key] = solver(self.roster_for(unit), self.scenario_for(unit, self.levers), tid,
-                                             p=p_req, start_year=self.start_year, end_year=self.end_year,
-                                             n_draws=self.n_draws, seed=self.seed, costs=vnd(self.unit_costs()),
-                                             **self._engine_kwargs(), **({} if cal is None else {"calibration": cal}))
+            run = dict(p=p_req, start_year=self.start_year, end_year=self.end_year, n_draws=self.n_draws,
+                       seed=self.seed, costs=vnd(self.unit_costs()), **self._engine_kwargs(),
+                       **({} if cal is None else {"calibration": cal}))
+            roster, scenario = self.roster_for(unit), self.scenario_for(unit, self.levers)
+            judge = self._headline_judge(unit, tid)
+            effort = solver(roster, scenario, tid, **run, **({} if judge is None else {"judge": judge}))
+            self._effort_cache[key] = effort
+            if judge is not None and str(getattr(effort, "verdict", "")) == UNREACHABLE:
+                self._engine_effort_cache[key] = solver(roster, scenario, tid, **run)
         return self._effort_cache[key]
+
+    def engine_effort(self) -> Any:
+        """The engine's own answer for the current view, when the headline's search found none (else None)."""
+        return self._engine_effort_cache.get(self._effort_key())
+
+    def _effort_key(self) -> tuple:
+        # the scenario's own levers count too: a loaded scenario may differ beyond the sliders
+        return (repr(sorted(self.base_levers.items())), self.view["target"], self.view["unit"],
+                self.view["p_required"], tuple(sorted(self.levers.items())))
+
+    def _headline_judge(self, unit: str, tid: str) -> Any:
+        """How the search judges a trial projection: the verdict's probability when it is the trend's
+        (moved by the engine's effect); None when the verdict is the engine's own (the solver's default)."""
+        try:
+            head = self.headline_for(unit, self.reference_projection(unit), tid)
+        except Exception:  # noqa: BLE001 - a view without a headline keeps the engine's search
+            return None
+        if head.source != TREND or head.p is None:
+            return None
+        return lambda proj: self.headline_for(unit, proj, tid).p
 
     def lever_label(self, name: str, lang: str) -> str:
         """A lever's label in ``lang`` (several levers joined by ``+`` are labelled each)."""
@@ -144,7 +178,17 @@ class Actions:
             lever += text("unit_places", lang)
         prob = show_probability(getattr(effort, "probability", None), lang)
         if str(getattr(effort, "verdict", "")) == UNREACHABLE:
-            return text("effort_unreachable", lang, tid=tid, req=req, lever=lever, p=prob,
+            p_top = fmt.probability(getattr(effort, "probability", None), lang) if _extreme(
+                getattr(effort, "probability", None)) else prob  # "< 1%", not "almost certainly not met"
+            engine = self.engine_effort()
+            if engine is not None:  # the verdict is the trend's: say why more places barely move it
+                line = text("effort_unreachable_trend", lang, tid=tid, req=req, lever=lever, p=p_top)
+                if str(getattr(engine, "verdict", "")) != UNREACHABLE:
+                    places = self._places_text(str(getattr(engine, "lever", "")), float(engine.value), lang)
+                    line += " " + text("effort_engine_alone", lang, places=places,
+                                       p=show_probability(getattr(engine, "probability", None), lang))
+                return line
+            return text("effort_unreachable", lang, tid=tid, req=req, lever=lever, p=p_top,
                         year=self.targets[tid].year)
         value = float(effort.value)
         places = self._places_text(str(getattr(effort, "lever", "")), value, lang)
@@ -276,3 +320,8 @@ class Actions:
     def reset(self) -> ViewState:
         """Back to the starting scenario, every lever at its starting value."""
         return self.load(self.starting)
+
+
+def _extreme(p: Any) -> bool:
+    """A probability shown in words on the screen (under 1 % or over 99 %)."""
+    return p is not None and p == p and (float(p) < 0.01 or float(p) > 0.99)

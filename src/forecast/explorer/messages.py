@@ -164,6 +164,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "qualification hold the share below the threshold, and courses last long enough that few can "
             "graduate before {year}. Combine other levers (qualified recruits, fewer leavers) or review the "
             "target."),
+        "effort_unreachable_trend": (
+            "Không thể đạt {tid} với xác suất {req} chỉ bằng “{lever}”: theo quy tắc kết luận của báo cáo, xác suất "
+            "đạt mục tiêu này là của mô hình xu hướng (mô hình dòng nhân lực chưa qua kiểm định quá khứ cho mục tiêu "
+            "này), và đòn bẩy chỉ dịch các đường xu hướng đúng bằng mức tăng trung vị mà mô hình dòng nhân lực dự "
+            "phóng; ngay cả khi mọi người thuộc đối tượng đều được cử đi học mỗi năm, xác suất đạt chỉ là {p}. Cần "
+            "kết hợp đòn bẩy khác hoặc xem lại mục tiêu.",
+            "{tid} cannot be met with probability {req} through “{lever}” alone: by the reports' rule its "
+            "probability is the trend's (the workforce model has not passed its hindcast for this target), and "
+            "levers only shift the trend's paths by the rise in the workforce model's median; even sending everyone "
+            "in its population every year gives a probability of {p}. Combine other levers or review the target."),
+        "effort_engine_alone": (
+            "Riêng mô hình dòng nhân lực (chưa qua kiểm định quá khứ, chỉ để tham khảo) cho rằng cần {places}; "
+            "xác suất theo mô hình này {p}.",
+            "The workforce model alone (not validated by its hindcast, for reference only) would need {places}; "
+            "its probability {p}."),
         "precision": ("Xác suất ước tính từ {n} lần mô phỏng: sai số mô phỏng ±{pp} điểm % (một sai số chuẩn). "
                       "Chênh lệch giữa hai giá trị đòn bẩy chính xác hơn: mọi lần tính dùng chung các số ngẫu nhiên.",
                       "Probability estimated from {n} simulations: Monte-Carlo error ±{pp} points (one standard "

@@ -242,6 +242,7 @@ class Session(Headlines, Actions):
         self._trend_cache: dict[str, dict] = {}
         self._projection_cache: OrderedDict = OrderedDict()
         self._effort_cache: dict = {}
+        self._engine_effort_cache: dict = {}  # the engine's own answer where the headline's has none
         self._figure: FanFigure | None = None
         self.state: ViewState | None = None
         self._ui: Any = None  # the screen, built by the app on first display

@@ -17,9 +17,10 @@ programme has one.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -150,7 +151,8 @@ def required_effort(roster, scenario, target_id: str, p: float = REQUIRED_P, lev
                     start_year: int | None = None, end_year: int = 2030, n_draws: int = 500, seed: int = 0,
                     costs: Mapping | str | Path | None = "default", upper: float | None = None,
                     history: Mapping | None = None, tolerance: float | None = None,
-                    calibration: SpreadCalibration | None = None) -> Effort:
+                    calibration: SpreadCalibration | None = None,
+                    judge: Callable[[Any], float | None] | None = None) -> Effort:
     """The smallest value of a lever that meets ``target_id`` with probability ≥ ``p``.
 
     Parameters
@@ -180,6 +182,10 @@ def required_effort(roster, scenario, target_id: str, p: float = REQUIRED_P, lev
         Search resolution (default: 1 person for capacities, 0.005 for shares).
     calibration : SpreadCalibration, optional
         The engine's extra spread from its hindcast, applied to every trial projection.
+    judge : callable, optional
+        The probability a trial projection gives (default: the engine's own,
+        ``proj.p_meet(target_id)``). The explorer passes the reports' headline rule, so that
+        the value found gives the probability its verdict then shows; None counts as 0.
 
     Returns
     -------
@@ -207,7 +213,8 @@ def required_effort(roster, scenario, target_id: str, p: float = REQUIRED_P, lev
         scen = scenario.with_levers(**changes)
         proj = sf.project(roster_frame, scen, start_year, end_year, n_draws=n_draws, seed=seed, history=history)
         proj = calibrate(proj, calibration, seed=seed)
-        return scen, proj, proj.p_meet(target_id)
+        prob = proj.p_meet(target_id) if judge is None else judge(proj)
+        return scen, proj, 0.0 if prob is None else float(prob)
 
     resolved = scenario.resolve(history)
     base_value = float(np.mean([_effective(lv, resolved, factor) for lv in levers]))
