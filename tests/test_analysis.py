@@ -92,3 +92,23 @@ def test_fast_enough_for_the_annual_run():
     t0 = time.perf_counter()
     analyse_targets(obs, as_of=2025, n_draws=2000)
     assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize(("counts", "forecast"), [
+    ([0, 0, 0, 0, 0, 0, 0, 1], False),     # a commune's first postgraduate: no growth rate from zeros
+    ([0, 0, 0, 0, 0, 0, 1, 2], False),     # two years above zero
+    ([0, 0, 0, 0, 0, 1, 1, 2], True),      # three: a trend, bounded
+    ([3, 4, 4, 5, 5, 6, 6, 7], True),
+])
+def test_a_count_target_needs_three_years_above_zero_for_a_trend(counts, forecast):
+    obs = observations()
+    rows = pd.DataFrame({"indicator": "T11", "unit_code": "06001", "year": range(2018, 2026), "numerator": counts,
+                         "denominator": np.nan, "value": np.nan, "source": "test", "flags": ""})
+    (t11,) = [r for r in analyse_targets(pd.concat([obs, rows], ignore_index=True), as_of=2025, unit="06001",
+                                         n_draws=300) if r.target.id == "T11"]
+    assert (t11.forecast is not None) is forecast
+    assert bool(t11.series.attrs.get("sparse_count")) is not forecast
+    if forecast:  # small numbers, but no explosion to millions
+        assert float(np.quantile(t11.forecast.draws[:, -1], 0.9)) < 1000
+    else:
+        assert any("years above zero" in n for n in t11.attainment.notes)

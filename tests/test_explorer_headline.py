@@ -210,3 +210,12 @@ def test_applying_what_it_takes_gives_the_probability_it_promised(demo, scores, 
     row = state.probabilities.set_index("target").loc["T01"]
     assert row["source"] == source
     assert row["p"] == pytest.approx(effort.probability) and row["p"] >= 0.8
+
+
+@pytest.mark.skipif(not _demo_ready(), reason="the demo dataset is not in the tree")
+def test_a_communes_head_count_with_almost_no_history_gets_no_trend_and_says_why(demo):
+    ex = app.Explorer(demo, n_draws=20, seed=3, scores={})
+    assert ex.trend("06001")["T11"].series.attrs.get("sparse_count")  # Xã Đoàn Kết: ten zeros, then a one
+    state = ex.update(target="T11", unit="06001")
+    assert "chưa đủ để ước tính xu hướng của một chỉ tiêu đếm số người" in state.verdict
+    assert state.level_hi is None and not len(state.table)  # no trillions on the axis

@@ -250,6 +250,10 @@ class Headlines:
         t = self.targets[target_id]
         subject = self._subject(unit, lang)
         if p is None and p_trend is None:
+            series = getattr(self.trend(unit).get(target_id), "series", None)
+            if series is not None and series.attrs.get("sparse_count"):  # data, but no trend from it
+                return text("no_trend", lang, tid=target_id, subject=subject, n=len(series),
+                            positive=int((series["value"] > 0).sum()))
             return text("not_applicable", lang, tid=target_id, subject=subject)
         if p is None:
             return text("no_answer", lang, tid=target_id, subject=subject) + self.source_text(head, moved, lang, unit)

@@ -132,6 +132,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "Đang đọc kết quả kiểm định quá khứ của mô hình dòng nhân lực (nếu chưa có, tính lần đầu mất khoảng "
             "20 giây) …",
             "Reading the stock-flow model's hindcast (computed the first time, about 20 seconds) …"),
+        "no_trend": (
+            "Chưa có xác suất đạt mục tiêu {tid} cho {subject}: trong {n} năm số liệu chỉ có {positive} năm lớn hơn "
+            "0, chưa đủ để ước tính xu hướng của một chỉ tiêu đếm số người.",
+            "No probability of meeting target {tid} for {subject}: of {n} years of data only {positive} are above "
+            "zero, too few to estimate the trend of a head count."),
         "not_applicable": (
             "Mục tiêu {tid} không áp dụng cho {subject}: không có số liệu và không có người thuộc đối tượng.",
             "Target {tid} does not apply to {subject}: no data and nobody in its population."),

@@ -60,7 +60,8 @@ def _calibrations(frames: dict[str, pd.DataFrame], targets: list[Target], as_of:
         pool = []
         for t in targets:
             f = frames[t.id]
-            if len(f) >= MIN_YEARS and ("share" if t.kind == "share" else "count") == kind:
+            if len(f) >= MIN_YEARS and ("share" if t.kind == "share" else "count") == kind and (
+                    kind == "share" or int((f["value"] > 0).sum()) >= MIN_YEARS):
                 try:
                     pool.append(check_series(f, kind))
                 except SeriesError:
@@ -108,7 +109,13 @@ def analyse_targets(observations: pd.DataFrame, as_of: int, unit: str = "20", me
         frame = frames[t.id]
         kind = "share" if t.kind == "share" else "count"
         fc = None
-        if len(frame) >= MIN_YEARS:
+        if kind == "count" and len(frame) >= MIN_YEARS and int((frame["value"] > 0).sum()) < MIN_YEARS:
+            # a growth rate cannot be estimated from zeros: a commune's 0, 0, …, 0, 1 would
+            # otherwise forecast trillions (a rise from nothing is an infinite rate)
+            frame.attrs["problem"] = (f"a count series needs at least {MIN_YEARS} years above zero for a trend; "
+                                      f"it has {int((frame['value'] > 0).sum())}")
+            frame.attrs["sparse_count"] = True
+        elif len(frame) >= MIN_YEARS:
             kwargs = cals[kind] if (method == DEFAULT and kind in cals) else {}
             last = int(frame["year"].iloc[-1])
             years = list(range(last + 1, t.year + 1))
