@@ -208,6 +208,12 @@ def test_a_target_whose_population_the_unit_lacks_is_not_applicable():
     assert state.verdict == "Mục tiêu T07 không áp dụng cho Xã Hữu Lũng: không có số liệu và không có người thuộc đối tượng."
     assert state.probabilities.set_index("target").loc["T06", "p_scenario"] is not None
     assert set(state.table["series"]) == set()  # nothing to draw
+    ex.widget()
+    ex._ui.effort_button.click()  # nothing to aim at: no search, the reason instead
+    assert calls.effort == []
+    assert ex._ui.effort_out.value == ("Mục tiêu T07 không áp dụng cho Xã Hữu Lũng: không có số liệu và không có "
+                                       "người thuộc đối tượng. Vì vậy không tính nhu cầu đào tạo cho mục tiêu này.")
+    assert ex._ui.effort.apply.layout.display == "none"
 
 
 def test_unit_view_projects_only_that_units_staff():

@@ -39,7 +39,10 @@ def test_typed_numbers_are_read_as_the_planner_means_them(typed, lang, options, 
     ("", "vi", {}, "không phải là một số"),
     ("1,2,3", "vi", {}, "không phải là một số"),
     ("60%", "vi", {"percent": False}, "không phải là một số"),  # a multiplier is not a percentage
-    ("150,5", "vi", {"integer": True}, "ví dụ hợp lệ: 150"),  # places are whole people
+    ("150,5", "vi", {"integer": True}, "“150,5” phải là số nguyên \\(số người\\); ví dụ hợp lệ: 150"),
+    ("150.5", "en", {"integer": True}, "“150.5” must be a whole number"),  # places are whole people
+    ("0,9", "vi", {"percent": True}, "“0,9” là 0,9% hay 90%\\? Hãy gõ kèm dấu %, ví dụ “90%”"),  # asked, not guessed
+    ("0.5", "en", {"percent": True}, "Is “0.5” 0.5% or 50%\\? Type it with the % sign"),
     ("120%", "vi", {"percent": True, "minimum": 0.0, "maximum": 1.0}, "nằm ngoài khoảng cho phép 0% – 100%"),
     ("120%", "en", {"percent": True, "minimum": 0.0, "maximum": 1.0}, "outside the allowed range 0% – 100%"),
     ("5.000", "vi", {"integer": True, "minimum": 0, "maximum": 1000}, "5.000 nằm ngoài khoảng cho phép 0 – 1.000"),

@@ -52,7 +52,8 @@ def test_good_required_probabilities_are_taken(typed, lang, value):
 @pytest.mark.parametrize("typed, lang, message", [
     ("49%", "vi", "49% nằm ngoài khoảng cho phép 50% – 95%"),
     ("96%", "en", "96% is outside the allowed range 50% – 95%"),
-    ("0,8", "vi", "nằm ngoài khoảng cho phép 50% – 95%"),  # read as 0.8 %: refused, never taken as 80 %
+    ("0,8", "vi", "“0,8” là 0,8% hay 80%\\? Hãy gõ kèm dấu %"),  # asked: never taken as 0.8 % or 80 %
+    ("0,8%", "vi", "nằm ngoài khoảng cho phép 50% – 95%"),
     ("cao", "vi", "“cao” không phải là một số"),
     ("", "en", "is not a number"),
     ("80%%", "vi", "không phải là một số"),

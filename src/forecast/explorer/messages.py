@@ -81,6 +81,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "A scenario name needs at least one letter or digit (64 characters at most)."),
         "bad_number": ("“{text}” không phải là một số; ví dụ hợp lệ: {example}.",
                        "“{text}” is not a number; a valid example: {example}."),
+        "not_whole": ("“{text}” phải là số nguyên (số người); ví dụ hợp lệ: {example}.",
+                      "“{text}” must be a whole number (people); a valid example: {example}."),
+        "ambiguous_percent": ("“{text}” là {small} hay {large}? Hãy gõ kèm dấu %, ví dụ “{large}”.",
+                              "Is “{text}” {small} or {large}? Type it with the % sign, e.g. “{large}”."),
         "out_of_range": ("{value} nằm ngoài khoảng cho phép {lo} – {hi}; giá trị cũ được giữ nguyên.",
                          "{value} is outside the allowed range {lo} – {hi}; the previous value is kept."),
         "pick_2_4": ("Hãy chọn từ 2 đến 4 kịch bản để so sánh.", "Pick between 2 and 4 scenarios to compare."),
@@ -179,6 +183,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "probability is the trend's (the workforce model has not passed its hindcast for this target), and "
             "levers only shift the trend's paths by the rise in the workforce model's median; even sending everyone "
             "in its population every year gives a probability of {p}. Combine other levers or review the target."),
+        "effort_no_answer": ("{why} Vì vậy không tính nhu cầu đào tạo cho mục tiêu này.",
+                             "{why} So no training needs are computed for it."),
         "effort_engine_alone": (
             "Riêng mô hình dòng nhân lực (chưa qua kiểm định quá khứ, chỉ để tham khảo) cho rằng cần {places}; "
             "xác suất theo mô hình này {p}.",

@@ -12,7 +12,8 @@ Rules for numbers (both languages, so a habit from one does not mislead in the o
   it groups thousands (``1.000`` = 1000 in Vietnamese, ``1,000`` = 1000 in English;
   ``1,5`` = ``1.5`` = 1.5 in both);
 * a field shown as a percentage reads what is typed as a percentage, with or without the
-  sign: ``60%``, ``60 %`` and ``60`` all mean 0.60;
+  sign: ``60%``, ``60 %`` and ``60`` all mean 0.60; a number between 0 and 1 without the sign
+  (``0,9``: 0.9 % or 90 %?) is refused with the question, never guessed;
 * ``−`` (the typographic minus) is a minus sign.
 
 Scenario names keep their Vietnamese letters as the display name; the file name is an
@@ -121,10 +122,15 @@ def parse_number(raw: str, lang: str = "vi", *, percent: bool = False, integer: 
     example = ("60%" if percent else ("150" if integer else ("1,5" if lang == "vi" else "1.5")))
     if value is None or (is_percent and not percent):
         raise InputError(text("bad_number", lang, text=str(raw).strip(), example=example))
+    if percent and not is_percent and 0 < abs(value) < 1:
+        # "0,9" in a percentage field: a share (90 %) or 0.9 %? Asked, never guessed
+        raise InputError(text("ambiguous_percent", lang, text=str(raw).strip(),
+                              small=show_number(value / 100.0, lang, percent=True),
+                              large=show_number(value, lang, percent=True)))
     if percent:
         value = round(value / 100.0, 10)
     if integer and not float(value).is_integer():
-        raise InputError(text("bad_number", lang, text=str(raw).strip(), example=example))
+        raise InputError(text("not_whole", lang, text=str(raw).strip(), example=example))
     if (minimum is not None and value < minimum - 1e-12) or (maximum is not None and value > maximum + 1e-12):
         raise InputError(text("out_of_range", lang, value=str(raw).strip(),
                               lo=show_number(minimum, lang, percent=percent),
