@@ -51,6 +51,9 @@ def register(sub) -> None:
                    help=f"simulation draws per projection (default {config.EXPLORE_DRAWS}; more are more precise and slower)")
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.add_argument("--kernel-idle", type=int, default=KERNEL_IDLE_S, metavar="SECONDS",
+                   help=f"shut down a closed page's kernel after this many idle seconds (default {KERNEL_IDLE_S}; "
+                        "each open page keeps one of about 330 MB)")
     p.set_defaults(func=run)
 
 
@@ -64,10 +67,22 @@ def port_free(port: int, ip: str = "127.0.0.1") -> bool:
     return True
 
 
-def voila_command(notebook: Path, port: int, ip: str, open_browser: bool) -> list[str]:
-    """The Voilà command line: the lab template, sources stripped, tracebacks kept from the page."""
+#: Seconds a page's kernel may sit idle with no page connected before it is shut down (each
+#: opened page starts a kernel of about 330 MB; a closed tab would otherwise keep it until Ctrl+C).
+KERNEL_IDLE_S = 600
+#: Seconds between two checks for such kernels.
+KERNEL_CHECK_S = 60
+
+
+def voila_command(notebook: Path, port: int, ip: str, open_browser: bool, idle_s: int = KERNEL_IDLE_S,
+                  check_s: int = KERNEL_CHECK_S) -> list[str]:
+    """The Voilà command line: the lab template, sources stripped, tracebacks kept from the page, and
+    the kernels of closed pages shut down after ``idle_s`` idle seconds (a connected page's kernel is kept)."""
     cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", f"--Voila.ip={ip}",
-           "--template=lab", "--strip_sources=True", "--show_tracebacks=False"]
+           "--template=lab", "--strip_sources=True", "--show_tracebacks=False",
+           f"--MappingKernelManager.cull_idle_timeout={int(idle_s)}",
+           f"--MappingKernelManager.cull_interval={int(check_s)}",
+           "--MappingKernelManager.cull_connected=False"]
     if not open_browser:
         cmd.append("--no-browser")
     return cmd
@@ -107,6 +122,8 @@ def run(args) -> int:
         raise UserError(f"--draws must be at least 50, got {args.draws}")
     if not 0.5 <= args.p_required <= 0.95:
         raise UserError(f"--p must be between 0.5 and 0.95, got {args.p_required}")
+    if args.kernel_idle < 1:
+        raise UserError(f"--kernel-idle must be at least 1 second, got {args.kernel_idle}")
     if not 0 < args.port < 65536:
         raise UserError(f"--port must be between 1 and 65535, got {args.port}")
     if not port_free(args.port, args.ip):
@@ -120,7 +137,8 @@ def run(args) -> int:
         cleansave.install_hook()
     except OSError as exc:  # a read-only environment: the app itself does not need it
         print(f"note: JupyterLab's clean-save hook not installed ({exc})", file=sys.stderr)
-    cmd = voila_command(notebook, args.port, args.ip, open_browser=not args.no_browser)
+    cmd = voila_command(notebook, args.port, args.ip, open_browser=not args.no_browser, idle_s=args.kernel_idle,
+                        check_s=min(KERNEL_CHECK_S, max(1, args.kernel_idle // 2)))
     print(f"Công cụ khám phá kịch bản / Scenario explorer: http://{args.ip}:{args.port}/  (Ctrl+C để dừng / to stop)",
           flush=True)
     proc = subprocess.Popen(cmd, env=environment(args), cwd=str(notebook.parent))
