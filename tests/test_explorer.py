@@ -816,6 +816,19 @@ def test_the_notebook_is_a_clean_launcher_on_the_workbench_kernel():
     assert all("def " not in c.source and "class " not in c.source for c in code)
 
 
+def test_the_apps_heading_and_messages_follow_the_language():
+    ex, _ = make()
+    ex.widget()
+    ui = ex._ui
+    assert "Khám phá kịch bản" in ui.title.value and "Run All" not in ui.title.value
+    ui.message.value = "Đã xuất: …"
+    ui.rows["training_places"].box.value = "nhiều"  # refused, with a Vietnamese message under the box
+    assert ui.rows["training_places"].error.value
+    ui.lang.value = "en"
+    assert "Scenario explorer" in ui.title.value
+    assert ui.message.value == "" and ui.rows["training_places"].error.value == ""  # nothing left in Vietnamese
+
+
 def test_the_guide_is_inside_the_app_in_both_languages():
     ex, _ = make()
     ex.widget()

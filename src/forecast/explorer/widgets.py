@@ -151,7 +151,9 @@ class Widgets:
                       layout=w.Layout(width="42%"))
         right = w.VBox([self.banner, self.status, self.verdict, self.level, self.image, self.table,
                         self.effort.widget, self.export_button, self.message], layout=w.Layout(width="58%"))
-        self.box = w.HBox([left, right])
+        self.title = w.HTML()  # the app's heading, in the view's language (the launcher has no prose cell)
+        self.title.add_class("fx-title")
+        self.box = w.VBox([self.title, w.HBox([left, right])])
         self.box.add_class("fx-explorer")
         self.relabel(lang)
         self.refresh(self.ex.current())
@@ -174,6 +176,10 @@ class Widgets:
             self.target.value, self.unit.value = self.ex.view["target"], self.ex.view["unit"]
         finally:
             self._quiet = False
+        self.title.value = f"<h2 style='margin:0.2em 0 0.6em 0'>{escape(text('title', lang))}</h2>"
+        self.message.value = ""  # a message of the other language would stay behind
+        for row in (self.p_row, *self.rows.values()):
+            row.error.value = ""
         self.target.description = text("target", lang)
         self.unit.description = text("unit", lang)
         self.lang.description = text("lang", lang)
