@@ -428,6 +428,18 @@ def test_export_writes_the_chart_and_an_excel_table_with_headers_in_the_language
     assert "Mức năm 2030 (trung vị)" in probs.columns and "Khoảng cách tới mục tiêu" in probs.columns
     levers = sheets["Đòn bẩy"].set_index("Đòn bẩy")
     assert levers.loc["Chỉ tiêu đào tạo đại học/năm", "Giá trị đòn bẩy"] == 200  # a number Excel can use
+    import openpyxl  # shares and probabilities keep their fractions and show as percentages
+
+    wb = openpyxl.load_workbook(paths["xlsx"])
+    head = {c.value: c.column for c in wb["Xác suất"][1]}
+    rows = {wb["Xác suất"].cell(row=r, column=1).value: r for r in range(2, wb["Xác suất"].max_row + 1)}
+    for column in ("Xác suất đạt", "Ngưỡng"):
+        cell = wb["Xác suất"].cell(row=rows["T02"], column=head[column])
+        assert cell.number_format == "0.0%" and 0 <= cell.value <= 1, column
+    assert wb["Xác suất"].cell(row=rows["T11"], column=head["Mức năm 2030 (trung vị)"]).number_format != "0.0%"
+    chart_head = {c.value: c.column for c in wb["Biểu đồ"][1]}
+    assert wb["Biểu đồ"].cell(row=2, column=chart_head["Trung vị"]).number_format == "0.0%"
+    assert wb["Biểu đồ"].cell(row=2, column=chart_head["Năm"]).number_format != "0.0%"
     before = ex.png()
     ex.update(training_places=210)
     assert _pixels(ex.png()).shape == _pixels(before).shape  # the widget's picture survives the export

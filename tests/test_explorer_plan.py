@@ -313,3 +313,14 @@ def test_the_searchs_judge_is_the_probability_the_view_shows_for_the_same_levers
         state = ex.update(training_places=places)
         shown = state.probabilities.set_index("target").loc["T06", "p"]
         assert judge(ex.projection(ex.view["unit"], ex.levers)) == pytest.approx(shown)
+
+
+def test_loading_with_no_scenario_picked_asks_for_one_and_a_sweep_always_has_a_lever():
+    ex, _ = make(Calls())
+    ex.widget()
+    ui = ex._ui
+    ui.scenarios.saved.options = []
+    ui.scenarios.load_button.click()
+    assert "Hãy chọn một kịch bản đã lưu trong danh sách để nạp." in ui.message.value
+    assert "“”" not in ui.message.value
+    assert ui.sweep.lever.value in {s.name for s in ex.specs}  # the button never does nothing

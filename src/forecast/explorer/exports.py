@@ -114,12 +114,48 @@ def tables(state: ViewState, labels: Mapping[str, str], percent: Mapping[str, bo
             text("sheet_levers", lang): levers}
 
 
-def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> Path:
-    """The sheets as one ``.xlsx`` workbook (openpyxl), written atomically."""
+#: Excel's format of a share or a probability: the cell keeps the fraction, Excel shows "90,7%".
+PERCENT = "0.0%"
+
+
+def percent_cells(state: ViewState, sheets: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, list[int]]]:
+    """Sheet → column header → the rows (0-based, in the frame) holding a share or a probability.
+
+    The probabilities always; the chart's values and the target-year level and gap where the
+    target counts a share (not T11's head count, whose values are people).
+    """
+    lang = state.lang
+    chart_title, probs_title = text("sheet_chart", lang), text("sheet_probabilities", lang)
+    out: dict[str, dict[str, list[int]]] = {}
+    chart = sheets.get(chart_title)
+    share_view = state.table["threshold"].notna().any() if "threshold" in state.table else False
+    if chart is not None and share_view:
+        cols = [text(CHART_COLUMNS[c], lang) for c in ("mean", "median", "lo-80", "hi-80", "lo-95", "hi-95",
+                                                       "threshold")]
+        out[chart_title] = {c: list(range(len(chart))) for c in cols if c in chart}
+    probs = sheets.get(probs_title)
+    if probs is not None:
+        every = list(range(len(probs)))
+        shares = [i for i, t in enumerate(state.probabilities["threshold"]) if t == t and t is not None]
+        rows_of = {text("threshold", lang): shares, text("p_headline", lang): every, text("p_trend", lang): every,
+                   text("p_engine", lang): every, text("level_2030", lang, year=config.TARGET_YEAR): shares,
+                   text("gap", lang): shares}
+        out[probs_title] = {c: rows for c, rows in rows_of.items() if c in probs}
+    return out
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path,
+               percent: Mapping[str, Mapping[str, list[int]]] | None = None) -> Path:
+    """The sheets as one ``.xlsx`` workbook (openpyxl), written atomically; ``percent`` cells shown as percentages."""
     def write(p: Path) -> None:
         with pd.ExcelWriter(p, engine="openpyxl") as writer:
             for title, frame in sheets.items():
                 frame.to_excel(writer, sheet_name=title[:31], index=False)
+                ws = writer.sheets[title[:31]]
+                for column, rows in (percent or {}).get(title, {}).items():
+                    j = list(frame.columns).index(column) + 1
+                    for i in rows:
+                        ws.cell(row=i + 2, column=j).number_format = PERCENT  # row 1 holds the headers
 
     return atomic.write_with(path, write)
 
@@ -132,6 +168,7 @@ def export_view(state: ViewState, folder: Path, *, scenario: str, labels: Mappin
     stem = export_stem(scenario, state.target_id, state.unit, folder, when or _dt.datetime.now())
     png = write_png(state, folder / f"{stem}.png", scenario=scenario,
                     lever_text=lever_lines(state.levers, labels, percent, state.lang), synthetic=synthetic)
-    xlsx = write_xlsx(tables(state, labels, percent), folder / f"{stem}.xlsx")
+    sheets = tables(state, labels, percent)
+    xlsx = write_xlsx(sheets, folder / f"{stem}.xlsx", percent_cells(state, sheets))
     return {"png": png, "xlsx": xlsx}
 

@@ -73,7 +73,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "saved": ("Đã lưu “{name}”: {path}", "Saved “{name}”: {path}"),
         "loaded": ("Đã nạp kịch bản “{name}”.", "Loaded scenario “{name}”."),
         "reset": ("Đã trở về kịch bản gốc “{name}”.", "Back to the starting scenario “{name}”."),
-        "exported": ("Đã xuất: {paths}", "Exported: {paths}"),
+        "exported": ("Đã xuất vào thư mục {folder}: {paths}", "Exported to the folder {folder}: {paths}"),
         "applied": ("Đã áp dụng {lever} = {value}.", "Applied {lever} = {value}."),
         "error": ("Lỗi: {msg}", "Error: {msg}"),
         "exists": ("Đã có kịch bản tên “{name}” ({path}); hãy chọn tên khác.",
@@ -89,6 +89,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "out_of_range": ("{value} nằm ngoài khoảng cho phép {lo} – {hi}; giá trị cũ được giữ nguyên.",
                          "{value} is outside the allowed range {lo} – {hi}; the previous value is kept."),
         "pick_2_4": ("Hãy chọn từ 2 đến 4 kịch bản để so sánh.", "Pick between 2 and 4 scenarios to compare."),
+        "pick_scenario": ("Hãy chọn một kịch bản đã lưu trong danh sách để nạp.",
+                          "Pick a saved scenario in the list to load."),
+        "pick_lever": ("Hãy chọn một đòn bẩy để thử trên dãy giá trị.", "Pick a lever to try over a range of values."),
         "unknown_scenario": ("Không tìm thấy kịch bản “{name}”.", "No scenario “{name}”."),
         # --- results --------------------------------------------------------------------------
         "p_trend": ("Xác suất đạt (xu hướng)", "P(meet), trend"),

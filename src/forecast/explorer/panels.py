@@ -174,7 +174,10 @@ class ScenarioPanel:
     def _on_load(self, _button: object) -> None:
         ex, lang = self.screen.ex, self.screen.lang.value
         name = self.saved.value
-        path = ex.saved_scenarios().get(name) if name else None
+        if not name:
+            self.screen.say(text("pick_scenario", lang), error=True)
+            return
+        path = ex.saved_scenarios().get(name)
         if path is None:
             self.screen.say(text("unknown_scenario", lang, name=name or ""), error=True)
             return
@@ -279,6 +282,8 @@ class SweepPanel:
         self.lever.options = [(s.label(lang), s.name) for s in self._specs.values()]
         if current in self._specs:
             self.lever.value = current
+        elif self._specs:  # a lever is always chosen: the button never does nothing
+            self.lever.value = next(iter(self._specs))
         self.lever.description = text("sweep_lever", lang)
         self.lo.description, self.hi.description = text("sweep_from", lang), text("sweep_to", lang)
         self.steps.description = text("sweep_steps", lang)
@@ -295,7 +300,10 @@ class SweepPanel:
 
     def _on_sweep(self, _button: object) -> None:
         ex, lang = self.screen.ex, self.screen.lang.value
-        spec = self._specs[self.lever.value]
+        spec = self._specs.get(self.lever.value)
+        if spec is None:
+            self.result.value = f"<span style='color:#b00'>{_escape(text('pick_lever', lang))}</span>"
+            return
         try:
             lo, hi = (parse_number(box.value, lang, percent=spec.percent, integer=spec.integer)
                       for box in (self.lo, self.hi))

@@ -275,7 +275,8 @@ class Widgets:
         lang = self.lang.value
         try:
             paths = self.ex.export()
-            self.say(text("exported", lang, paths=", ".join(p.name for p in paths.values())))
+            folder = next(iter(paths.values())).parent
+            self.say(text("exported", lang, paths=", ".join(p.name for p in paths.values()), folder=folder))
         except Exception as exc:  # noqa: BLE001
             self.say(text("error", lang, msg=exc), error=True)
 

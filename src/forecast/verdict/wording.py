@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable
 
 from forecast.domain import status as status_rule
 from forecast.verdict.changes import ScenarioChange
@@ -199,10 +200,16 @@ def source(verdict: Verdict, lang: str) -> str:
 # ---------------------------------------------------------------------------
 # scenarios as changes
 # ---------------------------------------------------------------------------
-def scenario_sentence(change: ScenarioChange, label: str, lang: str) -> str:
-    """``đào tạo tăng tốc: xác suất đạt từ 58% lên 84%; năm 2030: 95,7% → 97,1%``."""
+def scenario_sentence(change: ScenarioChange, label: str, lang: str,
+                      shown: Callable[[float | None, str], str] | None = None) -> str:
+    """``đào tạo tăng tốc: xác suất đạt từ 58% lên 84%; năm 2030: 95,7% → 97,1%``.
+
+    ``shown(p, lang)`` writes the probabilities (default: whole percentages, as the reports do;
+    the explorer passes its own one-decimal form so the sentence matches its table).
+    """
     vi = _lang(lang) == "vi"
-    a, b = probability(change.p_from, lang), probability(change.p_to, lang)
+    show = shown or probability
+    a, b = show(change.p_from, lang), show(change.p_to, lang)
     if a == b:
         p_part = f"xác suất đạt giữ ở {a}" if vi else f"chance of meeting stays at {a}"
     elif vi:
