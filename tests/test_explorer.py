@@ -299,10 +299,12 @@ def test_required_effort_is_cached_per_view_and_described_in_both_languages():
     assert calls.effort == [("T06", 0.9, {"training_places": 120, "hiring_freeze": 0})]
     vi = ex.effort_text(effort, "vi")
     en = ex.effort_text(effort, "en")
-    assert ("University places a year = 320; probability 81.0%. Cost: VND 1.5 bn a year; VND 4.5 bn over "
-            "2026–2030.") in en
-    assert ("Chỉ tiêu đào tạo đại học/năm = 320; xác suất đạt 81,0%. Kinh phí: 1,5 tỷ đồng mỗi năm; "
-            "4,5 tỷ đồng giai đoạn 2026–2030.") in vi
+    assert ("University places a year = 320; probability 81.0%. Cost: VND 1.5 bn a year (places × unit cost); "
+            "VND 4.5 bn over 2026–2030 (the simulated participants × unit cost: places left unused are not "
+            "paid).") in en
+    assert ("Chỉ tiêu đào tạo đại học/năm = 320; xác suất đạt 81,0%. Kinh phí: 1,5 tỷ đồng mỗi năm (số chỉ tiêu × "
+            "đơn giá); 4,5 tỷ đồng giai đoạn 2026–2030 (số người thực học theo mô phỏng × đơn giá: chỉ tiêu không "
+            "dùng hết không tính).") in vi
 
 
 def _effort(verdict="reachable", value=320.0, baseline=100.0, probability=0.81, scenario_value=None):
@@ -839,6 +841,22 @@ def test_the_apps_heading_and_messages_follow_the_language():
     ui.lang.value = "en"
     assert "Scenario explorer" in ui.title.value
     assert ui.message.value == "" and ui.rows["training_places"].error.value == ""  # nothing left in Vietnamese
+
+
+def test_results_of_the_other_language_and_stale_messages_are_cleared():
+    ex, _ = make()
+    ex.widget()
+    ui = ex._ui
+    ui.effort_button.click()
+    ui.sweep.button.click()
+    ui.scenarios.result.value = "<table>so sánh</table>"
+    assert ui.effort_out.value and ui.sweep.result.value
+    ui.lang.value = "en"  # a Vietnamese answer, table or chart would stay under English labels
+    assert (ui.effort_out.value, ui.sweep.result.value, ui.sweep.image.value, ui.scenarios.result.value) == \
+        ("", "", b"", "")
+    ui.say("Back to the starting scenario “baseline”.")
+    ui.rows["training_places"].box.value = "300"  # a later move: the message no longer holds
+    assert ui.message.value == ""
 
 
 def test_the_guide_is_inside_the_app_in_both_languages():

@@ -183,10 +183,10 @@ def test_the_effort_search_gets_the_required_probability_and_the_unit_costs():
 
 @pytest.mark.parametrize("solver, lang, says, never", [
     (dict(), "vi", ["Nhu cầu đào tạo cho T06 (xác suất yêu cầu 80%): Đại học (vừa làm vừa học) 268 chỉ tiêu/năm; "
-                    "xác suất đạt 80,3%.", "Kinh phí: 16,1 tỷ đồng mỗi năm; 51,0 tỷ đồng giai đoạn 2026–2030 "
-                    "(đơn giá GIẢ ĐỊNH)."], []),
-    (dict(), "en", ["University degree (part-time) 268 places a year", "VND 16.1 bn a year; VND 51.0 bn over "
-                    "2026–2030 (ASSUMED unit cost)."], []),
+                    "xác suất đạt 80,3%.", "Kinh phí: 16,1 tỷ đồng mỗi năm (số chỉ tiêu × đơn giá); 51,0 tỷ đồng "
+                    "giai đoạn 2026–2030 (số người thực học theo mô phỏng", "(đơn giá GIẢ ĐỊNH)."], []),
+    (dict(), "en", ["University degree (part-time) 268 places a year", "VND 16.1 bn a year (places × unit cost); "
+                    "VND 51.0 bn over 2026–2030 (the simulated participants", "(ASSUMED unit cost)."], []),
     (dict(lever=PG, per_year=268 * 100e6), "vi", ["Sau đại học (lĩnh vực trọng điểm) 268 chỉ tiêu/năm"],
      ["GIẢ ĐỊNH"]),  # a legal unit cost is not labelled assumed
     (dict(lever=IT, per_year=None, total=None), "vi", ["Chưa có đơn giá cho: Tin học"], ["Kinh phí:"]),

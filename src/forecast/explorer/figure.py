@@ -66,6 +66,7 @@ class FanFigure:
         self.target = ax.axhline(0, color=colours["target"], linestyle="--", linewidth=1.2, zorder=3)
         self.year = ax.axvline(2030, color=colours["target"], linestyle=":", linewidth=1)
         self._fmt = FuncFormatter
+        self._locator = MaxNLocator
         self._formats: tuple | None = None
         self._background = None
         self._still: tuple | None = None
@@ -152,8 +153,10 @@ class FanFigure:
             ax.set_ylim(*ylim)
             if (kind, lang) != self._formats:
                 if kind == "share":
+                    ax.yaxis.set_major_locator(self._locator())
                     ax.yaxis.set_major_formatter(self._fmt(lambda v, _p: fmt.percent(v, 0, lang)))
-                else:
+                else:  # people: whole ticks only, never "0, 0, 1, 1" on a small count
+                    ax.yaxis.set_major_locator(self._locator(integer=True))
                     ax.yaxis.set_major_formatter(self._fmt(lambda v, _p: fmt.number(v, 0, lang)))
                 ax.set_xlabel(self._label("year", lang))
                 ax.set_ylabel(self._label("share" if kind == "share" else "count", lang))

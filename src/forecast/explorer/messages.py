@@ -206,8 +206,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "⏳ Computing the training needs for {tid} at the required probability {req} (about 15 engine runs, "
             "a few seconds)…"),
         "effort_time": ("Tính trong {s} giây.", "Computed in {s} s."),
-        "effort_cost": ("Kinh phí: {per_year} mỗi năm; {total} giai đoạn {years}{assumed}.",
-                        "Cost: {per_year} a year; {total} over {years}{assumed}."),
+        "effort_cost": ("Kinh phí: {per_year} mỗi năm (số chỉ tiêu × đơn giá); {total} giai đoạn {years} (số người "
+                        "thực học theo mô phỏng × đơn giá: chỉ tiêu không dùng hết không tính){assumed}.",
+                        "Cost: {per_year} a year (places × unit cost); {total} over {years} (the simulated participants "
+                        "× unit cost: places left unused are not paid){assumed}."),
         "effort_cost_year": ("Kinh phí: {per_year} mỗi năm{assumed}.", "Cost: {per_year} a year{assumed}."),
         "no_unit_cost": ("Chưa có đơn giá cho: {items}, nên chưa tính kinh phí.",
                          "No unit cost for: {items}, so no cost is computed."),

@@ -177,9 +177,13 @@ class Widgets:
         finally:
             self._quiet = False
         self.title.value = f"<h2 style='margin:0.2em 0 0.6em 0'>{escape(text('title', lang))}</h2>"
-        self.message.value = ""  # a message of the other language would stay behind
+        # results and messages of the other language would stay behind: cleared (the buttons redo them)
+        self.message.value = ""
         for row in (self.p_row, *self.rows.values()):
             row.error.value = ""
+        self.scenarios.result.value = ""
+        self.sweep.result.value, self.sweep.image.value = "", b""
+        self.effort.clear()
         self.target.description = text("target", lang)
         self.unit.description = text("unit", lang)
         self.lang.description = text("lang", lang)
@@ -219,6 +223,8 @@ class Widgets:
             return
         if state.lang != before["lang"]:
             self.relabel(state.lang)
+        else:
+            self.message.value = ""  # "loaded …", "back to …", "exported …" belong to the screen before this move
         if any(state_value != before[k] for k, state_value in (("target", state.target_id), ("unit", state.unit),
                                                                ("p_required", state.p_required))):
             self.effort.clear()  # an effort answer belongs to the target it was computed for
