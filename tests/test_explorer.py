@@ -363,6 +363,22 @@ def test_save_writes_the_current_levers_under_the_new_name(tmp_path):
     assert saved == {"name": "them_250_cho", "levers": {"training_places": 250, "hiring_freeze": 1}}
 
 
+def test_scenarios_are_listed_and_named_by_their_vietnamese_labels_not_their_file_names(tmp_path):
+    import shutil
+
+    for name in ("baseline", "accelerated_training", "hiring_freeze"):
+        shutil.copy(config.scenarios_dir() / f"{name}.yml", tmp_path / f"{name}.yml")
+    ex, _ = make(load_scenario=scenarios.load_scenario)
+    listed = ex.saved_scenarios(tmp_path)
+    assert set(listed) == {"Kịch bản cơ sở", "Đẩy mạnh đào tạo, bồi dưỡng", "Hạn chế tuyển dụng"}
+    assert listed["Kịch bản cơ sở"].name == "baseline.yml"
+    from forecast.explorer.actions import short_label
+
+    assert short_label(scenarios.load_scenario(listed["Hạn chế tuyển dụng"])) == "Hạn chế tuyển dụng"
+    assert ex.update().scenario_name == "baseline"  # this test's starting scenario has no label: its name
+    assert ex.update(training_places=999).scenario_name == "baseline (đã chỉnh đòn bẩy)"  # on the PNG and file name
+
+
 def test_save_refuses_to_replace_an_existing_scenario(tmp_path):
     ex, _ = make()
     (tmp_path / "baseline.yml").write_text("name: baseline\n", encoding="utf-8")
@@ -416,7 +432,8 @@ def test_export_writes_the_chart_and_an_excel_table_with_headers_in_the_language
     ex, _ = make()
     ex.update(training_places=200, target="T02")
     paths = ex.export(tmp_path)
-    assert paths["png"].name.startswith("baseline_T02_20_") and paths["xlsx"].suffix == ".xlsx"
+    # the starting scenario's name, marked: its levers were moved before the export
+    assert paths["png"].name.startswith("baseline_da_chinh_don_bay_T02_20_") and paths["xlsx"].suffix == ".xlsx"
     assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     sheets = pd.read_excel(paths["xlsx"], sheet_name=None)
     assert list(sheets) == ["Biểu đồ", "Xác suất", "Đòn bẩy"]

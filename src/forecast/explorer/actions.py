@@ -249,10 +249,8 @@ class Actions:
 
     # -- scenarios: save, list, load, reset ---------------------------------------------------
     def display_name(self) -> str:
-        """The current scenario's display name (its Vietnamese label when saved from here, else its name)."""
-        label = str(getattr(self.original, "label_vi", "") or "")
-        name = str(getattr(self.original, "name", "scenario"))
-        return label if label and ":" not in label else name
+        """The current scenario's display name: its Vietnamese label's short form ("Kịch bản cơ sở"), else its name."""
+        return short_label(self.original)
 
     def save_scenario(self, name: str, directory: Path | None = None, overwrite: bool = False) -> Path:
         """Save the scenario built with the current levers; the file is ``<directory>/<slug>.yml``.
@@ -304,8 +302,8 @@ class Actions:
                 scen = self._load_scenario(path)
             except Exception:  # noqa: BLE001 - a broken file is reported by `forecast validate`, not here
                 continue
-            label = str(getattr(scen, "label_vi", "") or "")
-            out[label if label and ":" not in label else str(getattr(scen, "name", path.stem))] = path
+            shown = short_label(scen, path.stem)
+            out[shown if shown not in out else f"{shown} ({path.stem})"] = path  # two files, one label: both kept
         return out
 
     def load(self, scenario) -> ViewState:
@@ -325,3 +323,10 @@ class Actions:
 def _extreme(p: Any) -> bool:
     """A probability shown in words on the screen (under 1 % or over 99 %)."""
     return p is not None and p == p and (float(p) < 0.01 or float(p) > 0.99)
+
+
+def short_label(scenario: Any, fallback: str = "scenario") -> str:
+    """A scenario's name for the planner: its Vietnamese label up to the first colon
+    ("Kịch bản cơ sở: duy trì …" → "Kịch bản cơ sở"), else its file name."""
+    label = str(getattr(scenario, "label_vi", "") or "").split(":")[0].strip()
+    return label or str(getattr(scenario, "name", "") or fallback)

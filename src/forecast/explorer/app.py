@@ -75,11 +75,11 @@ class Explorer(Session):
     def export(self, directory: Path | None = None) -> dict[str, Path]:
         """Write the current view as ``<stem>.png`` and ``<stem>.xlsx`` (see :mod:`forecast.explorer.exports`).
 
-        The stem names the scenario (its display name, slugged), the target, the unit and
-        the time, so every export is kept.
+        The stem names the scenario (its display name, slugged, marked when levers were moved
+        from it), the target, the unit and the time, so every export is kept.
         """
         state = self.current()
-        paths = export_view(state, Path(directory or config.exports_dir()), scenario=self.display_name(),
+        paths = export_view(state, Path(directory or config.exports_dir()), scenario=state.scenario_name,
                             labels=self.lever_labels(state.lang), percent=self.lever_percent(),
                             synthetic=bool(getattr(self.dataset, "synthetic", False)))
         if self._figure is not None:

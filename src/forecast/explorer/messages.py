@@ -50,6 +50,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "section_guide": ("Hướng dẫn ngắn", "A short guide"),
         "group_training": ("Chỉ tiêu đào tạo, bồi dưỡng mỗi năm", "Training places per year"),
         "group_staffing": ("Tuyển dụng, biên chế, bổ nhiệm", "Hiring, establishment, appointments"),
+        "modified": (" (đã chỉnh đòn bẩy)", " (levers changed)"),
         "title": ("Khám phá kịch bản: “nếu … thì sao?”", "Scenario explorer: “what if …?”"),
         "synthetic": ("⚠ Dữ liệu mô phỏng, không phải số liệu thật của tỉnh.",
                       "⚠ Synthetic data, not the province's real figures."),

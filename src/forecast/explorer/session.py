@@ -565,7 +565,9 @@ class Session(Headlines, Actions):
             level=None if level is None else level[0], level_lo=None if level is None else level[1],
             level_hi=None if level is None else level[2],
             gap=None if level is None or self.targets[tid].threshold is None else level[0] - self.targets[tid].share,
-            level_text=self.level_text(tid, level, lang), scenario_name=self.display_name(),
+            level_text=self.level_text(tid, level, lang),
+            scenario_name=self.display_name() + (text("modified", lang) if lever_changes(levers, self.base_levers)
+                                                 else ""),
             precision=precision_text(p, _n_paths(scen_fc, self.n_draws), lang), seconds=time.perf_counter() - start)
         return self.state
 
