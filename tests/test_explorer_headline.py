@@ -219,3 +219,17 @@ def test_a_communes_head_count_with_almost_no_history_gets_no_trend_and_says_why
     state = ex.update(target="T11", unit="06001")
     assert "chưa đủ để ước tính xu hướng của một chỉ tiêu đếm số người" in state.verdict
     assert state.level_hi is None and not len(state.table)  # no trillions on the axis
+
+
+@pytest.mark.skipif(not _demo_ready(), reason="the demo dataset is not in the tree")
+def test_the_exported_levers_sheet_shows_shares_as_the_screen_does(demo, tmp_path):
+    import openpyxl
+
+    ex = app.Explorer(demo, n_draws=20, seed=3, scores={})
+    ex.update(replacement_rate=0.9)
+    ws = openpyxl.load_workbook(ex.export(tmp_path)["xlsx"])["Đòn bẩy"]
+    rows = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2) for r in range(2, ws.max_row + 1)}
+    share = rows[ex.lever_labels("vi")["replacement_rate"]]
+    assert share.value == pytest.approx(0.9) and share.number_format == "0.0%"  # 90,0% in Excel, as on screen
+    places = rows[ex.lever_labels("vi")["programmes.university.capacity"]]
+    assert places.number_format != "0.0%"

@@ -118,11 +118,13 @@ def tables(state: ViewState, labels: Mapping[str, str], percent: Mapping[str, bo
 PERCENT = "0.0%"
 
 
-def percent_cells(state: ViewState, sheets: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, list[int]]]:
+def percent_cells(state: ViewState, sheets: Mapping[str, pd.DataFrame],
+                  percent: Mapping[str, bool] | None = None) -> dict[str, dict[str, list[int]]]:
     """Sheet → column header → the rows (0-based, in the frame) holding a share or a probability.
 
     The probabilities always; the chart's values and the target-year level and gap where the
-    target counts a share (not T11's head count, whose values are people).
+    target counts a share (not T11's head count, whose values are people); the levers shown as
+    percentages on the screen (``percent``: lever → shown as a percentage).
     """
     lang = state.lang
     chart_title, probs_title = text("sheet_chart", lang), text("sheet_probabilities", lang)
@@ -141,6 +143,10 @@ def percent_cells(state: ViewState, sheets: Mapping[str, pd.DataFrame]) -> dict[
                    text("p_engine", lang): every, text("level_2030", lang, year=config.TARGET_YEAR): shares,
                    text("gap", lang): shares}
         out[probs_title] = {c: rows for c, rows in rows_of.items() if c in probs}
+    levers_title = text("sheet_levers", lang)
+    if levers_title in sheets and percent:
+        shares = [i for i, k in enumerate(state.levers) if percent.get(k)]
+        out[levers_title] = {text("lever_value", lang): shares}
     return out
 
 
@@ -169,6 +175,6 @@ def export_view(state: ViewState, folder: Path, *, scenario: str, labels: Mappin
     png = write_png(state, folder / f"{stem}.png", scenario=scenario,
                     lever_text=lever_lines(state.levers, labels, percent, state.lang), synthetic=synthetic)
     sheets = tables(state, labels, percent)
-    xlsx = write_xlsx(sheets, folder / f"{stem}.xlsx", percent_cells(state, sheets))
+    xlsx = write_xlsx(sheets, folder / f"{stem}.xlsx", percent_cells(state, sheets, percent))
     return {"png": png, "xlsx": xlsx}
 
