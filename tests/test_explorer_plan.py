@@ -286,7 +286,7 @@ def _judged_solver(calls, judged, engine_value=268.0):
             "Riêng mô hình dòng nhân lực (chưa qua kiểm định quá khứ, chỉ để tham khảo) cho rằng cần Đại học "
             "(vừa làm vừa học) 268 chỉ tiêu/năm"]),
     ("en", ["T06 cannot be met with probability 80%", "the trend's", "a probability of 72.7%",
-            "The workforce model alone (not validated by its hindcast, for reference only) would need University "
+            "The stock-flow model alone (not validated by its hindcast, for reference only) would need University "
             "degree (part-time) 268 places a year"]),
 ])
 def test_under_a_trend_verdict_the_search_judges_by_it_and_says_why_more_places_fall_short(lang, says):

@@ -185,15 +185,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
             "phóng; ngay cả khi mọi người thuộc đối tượng đều được cử đi học mỗi năm, xác suất đạt chỉ là {p}. Cần "
             "kết hợp đòn bẩy khác hoặc xem lại mục tiêu.",
             "{tid} cannot be met with probability {req} through “{lever}” alone: by the reports' rule its "
-            "probability is the trend's (the workforce model has not passed its hindcast for this target), and "
-            "levers only shift the trend's paths by the rise in the workforce model's median; even sending everyone "
+            "probability is the trend's (the stock-flow model has not passed its hindcast for this target), and "
+            "levers only shift the trend's paths by the rise in the stock-flow model's median; even sending everyone "
             "in its population every year gives a probability of {p}. Combine other levers or review the target."),
         "effort_no_answer": ("{why} Vì vậy không tính nhu cầu đào tạo cho mục tiêu này.",
                              "{why} So no training needs are computed for it."),
         "effort_engine_alone": (
             "Riêng mô hình dòng nhân lực (chưa qua kiểm định quá khứ, chỉ để tham khảo) cho rằng cần {places}; "
             "xác suất theo mô hình này {p}.",
-            "The workforce model alone (not validated by its hindcast, for reference only) would need {places}; "
+            "The stock-flow model alone (not validated by its hindcast, for reference only) would need {places}; "
             "its probability {p}."),
         "precision": ("Xác suất ước tính từ {n} lần mô phỏng: sai số mô phỏng ±{pp} điểm % (một sai số chuẩn). "
                       "Chênh lệch giữa hai giá trị đòn bẩy chính xác hơn: mọi lần tính dùng chung các số ngẫu nhiên.",
