@@ -233,3 +233,16 @@ def test_the_exported_levers_sheet_shows_shares_as_the_screen_does(demo, tmp_pat
     assert share.value == pytest.approx(0.9) and share.number_format == "0.0%"  # 90,0% in Excel, as on screen
     places = rows[ex.lever_labels("vi")["programmes.university.capacity"]]
     assert places.number_format != "0.0%"
+
+
+@pytest.mark.skipif(not _demo_ready(), reason="the demo dataset is not in the tree")
+def test_a_head_count_has_whole_ticks_and_a_share_keeps_round_ones_after_it(demo):
+    ex = app.Explorer(demo, n_draws=20, seed=3, scores={})
+    ex.update(target="T11", unit="06001")
+    ex.png()
+    ticks = ex._figure.ax.get_yticks()
+    assert all(float(v).is_integer() for v in ticks)  # people: never "0, 0, 1, 1"
+    ex.update(target="T06", unit="20")
+    ex.png()
+    ticks = ex._figure.ax.get_yticks()
+    assert all(abs(v * 10 - round(v * 10)) < 1e-9 for v in ticks)  # 50%, 60%, … not 54%, 60%, 66%

@@ -47,7 +47,7 @@ class FanFigure:
     def __init__(self):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-        from matplotlib.ticker import FuncFormatter, MaxNLocator
+        from matplotlib.ticker import AutoLocator, FuncFormatter, MaxNLocator
 
         plots = _visual_language()
         colours = dict(plots.COLOURS) if plots else {"history": "#000000", "target": "#D55E00"}
@@ -66,7 +66,7 @@ class FanFigure:
         self.target = ax.axhline(0, color=colours["target"], linestyle="--", linewidth=1.2, zorder=3)
         self.year = ax.axvline(2030, color=colours["target"], linestyle=":", linewidth=1)
         self._fmt = FuncFormatter
-        self._locator = MaxNLocator
+        self._locator, self._auto = MaxNLocator, AutoLocator
         self._formats: tuple | None = None
         self._background = None
         self._still: tuple | None = None
@@ -153,7 +153,7 @@ class FanFigure:
             ax.set_ylim(*ylim)
             if (kind, lang) != self._formats:
                 if kind == "share":
-                    ax.yaxis.set_major_locator(self._locator())
+                    ax.yaxis.set_major_locator(self._auto())  # matplotlib's default: 50%, 60%, …
                     ax.yaxis.set_major_formatter(self._fmt(lambda v, _p: fmt.percent(v, 0, lang)))
                 else:  # people: whole ticks only, never "0, 0, 1, 1" on a small count
                     ax.yaxis.set_major_locator(self._locator(integer=True))

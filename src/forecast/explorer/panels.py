@@ -118,20 +118,24 @@ class EffortPanel:
         self.clear()
 
 
+#: A control's label at its own width: Vietnamese labels ("Kịch bản đã lưu") are not cut to "Kịch bản đ…".
+_LABEL_FITS = {"description_width": "initial"}
+
+
 class ScenarioPanel:
     """Save under a (Vietnamese) name, load a saved scenario, reset, compare two to four."""
 
     def __init__(self, screen: Any):
         self.screen = screen
         ex = screen.ex
-        self.name = w.Text(value=f"{ex.display_name()} mới", continuous_update=True)
+        self.name = w.Text(value=f"{ex.display_name()} mới", continuous_update=True, style=_LABEL_FITS)
         self.name.add_class("fx-name")
         self.save_button = w.Button(icon="save", layout=w.Layout(width="auto"))
-        self.saved = w.Dropdown(options=[], layout=w.Layout(width="60%"))
+        self.saved = w.Dropdown(options=[], layout=w.Layout(width="75%"), style=_LABEL_FITS)
         self.saved.add_class("fx-saved")
         self.load_button = w.Button(icon="folder-open", layout=w.Layout(width="auto"))
         self.reset_button = w.Button(icon="undo", layout=w.Layout(width="auto"))
-        self.pick = w.SelectMultiple(options=[], rows=4, layout=w.Layout(width="60%"))
+        self.pick = w.SelectMultiple(options=[], rows=4, layout=w.Layout(width="75%"), style=_LABEL_FITS)
         self.compare_button = w.Button(icon="columns", layout=w.Layout(width="auto"))
         self.result = w.HTML()
         self.result.add_class("fx-compare")
@@ -263,7 +267,7 @@ class SweepPanel:
     def __init__(self, screen: Any):
         self.screen = screen
         specs = screen.ex.specs
-        self.lever = w.Dropdown(options=[], layout=w.Layout(width="100%"))
+        self.lever = w.Dropdown(options=[], layout=w.Layout(width="100%"), style=_LABEL_FITS)
         self.lo = w.Text(layout=w.Layout(width="30%"))
         self.hi = w.Text(layout=w.Layout(width="30%"))
         self.steps = w.BoundedIntText(value=6, min=2, max=21, layout=w.Layout(width="30%"))
