@@ -15,9 +15,16 @@ from pathlib import Path
 from typing import Any, cast
 
 from forecast import config
-from forecast.explorer.levers import flat_levers, lever_changes, noted, renamed, with_fixed_levers
+from forecast.explorer.levers import (
+    flat_levers,
+    lever_changes,
+    noted,
+    renamed,
+    short_label,
+    with_fixed_levers,
+)
 from forecast.explorer.messages import probability as show_probability
-from forecast.explorer.messages import text
+from forecast.explorer.messages import probability_in_sentence, text
 from forecast.explorer.parsing import InputError, scenario_path
 from forecast.explorer.state import ViewState
 from forecast.i18n import t
@@ -178,8 +185,8 @@ class Actions:
             lever += text("unit_places", lang)
         prob = show_probability(getattr(effort, "probability", None), lang)
         if str(getattr(effort, "verdict", "")) == UNREACHABLE:
-            p_top = fmt.probability(getattr(effort, "probability", None), lang) if _extreme(
-                getattr(effort, "probability", None)) else prob  # "< 1%", not "almost certainly not met"
+            # inside the sentence "< 1%", not "almost certainly not met"
+            p_top = probability_in_sentence(getattr(effort, "probability", None), lang)
             engine = self.engine_effort()
             if engine is not None:  # the verdict is the trend's: say why more places barely move it
                 line = text("effort_unreachable_trend", lang, tid=tid, req=req, lever=lever, p=p_top)
@@ -318,15 +325,3 @@ class Actions:
     def reset(self) -> ViewState:
         """Back to the starting scenario, every lever at its starting value."""
         return self.load(self.starting)
-
-
-def _extreme(p: Any) -> bool:
-    """A probability shown in words on the screen (under 1 % or over 99 %)."""
-    return p is not None and p == p and (float(p) < 0.01 or float(p) > 0.99)
-
-
-def short_label(scenario: Any, fallback: str = "scenario") -> str:
-    """A scenario's name for the planner: its Vietnamese label up to the first colon
-    ("Kịch bản cơ sở: duy trì …" → "Kịch bản cơ sở"), else its file name."""
-    label = str(getattr(scenario, "label_vi", "") or "").split(":")[0].strip()
-    return label or str(getattr(scenario, "name", "") or fallback)

@@ -29,8 +29,7 @@ from forecast.domain import status as status_rule
 from forecast.explorer.actions import required_text
 from forecast.explorer.levers import flat_levers, lever_values, pinned
 from forecast.explorer.messages import probability as show_probability
-from forecast.explorer.messages import text
-from forecast.reports import fmt
+from forecast.explorer.messages import probability_in_sentence, text
 from forecast.results import Forecast
 from forecast.verdict import record as verdict_record
 from forecast.verdict import wording
@@ -279,12 +278,5 @@ class Headlines:
             if head.change.method == "shifted_trend":
                 parts.append(text("shifted", lang))
             parts.append(wording.scenario_sentence(head.change, text("against_reference", lang), lang,
-                                                   shown=_in_sentence) + ".")
+                                                   shown=probability_in_sentence) + ".")
         return " " + " ".join(parts)
-
-
-def _in_sentence(p: float | None, lang: str) -> str:
-    """A probability inside a "from … to …" sentence: one decimal, bounds (``< 1%``) rather than words at the ends."""
-    if p is not None and p == p and (p < 0.01 or p > 0.99):
-        return fmt.probability(p, lang)
-    return show_probability(p, lang)

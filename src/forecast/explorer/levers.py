@@ -235,6 +235,13 @@ def lever_changes(flat: Mapping, base: Mapping) -> dict:
 
 
 
+def short_label(scenario: Any, fallback: str = "scenario", lang: str = "vi") -> str:
+    """A scenario's name for the planner: its label in ``lang`` up to the first colon
+    ("Kịch bản cơ sở: duy trì …" → "Kịch bản cơ sở"), else its file name."""
+    label = str(getattr(scenario, "label_vi" if lang == "vi" else "label", "") or "").split(":")[0].strip()
+    return label or str(getattr(scenario, "name", "") or fallback)
+
+
 def renamed(scenario, name: str, origin, changes: Mapping,
             label: Callable[[str, str], str] | None = None):
     """A copy of ``scenario`` named ``name``, its labels and descriptions saying where it came from.
@@ -250,16 +257,12 @@ def renamed(scenario, name: str, origin, changes: Mapping,
     extra: dict[str, Any] = {}
     names = {f.name for f in dataclasses.fields(scenario)}
     if {"label", "label_vi", "description", "description_vi"} <= names:
-        def short(lang: str) -> str:  # "Kịch bản cơ sở: duy trì …" → "Kịch bản cơ sở"
-            full = str(getattr(origin, "label_vi" if lang == "vi" else "label", "") or "")
-            return full.split(":")[0].strip() or str(origin.name)
-
         def moved(lang: str) -> str:
             if not changes:
                 return "không có" if lang == "vi" else "none"
             return "; ".join(sorted(label(k, lang) if label else k for k in changes))
 
-        vi, en = short("vi"), short("en")
+        vi, en = short_label(origin), short_label(origin, lang="en")
         extra = {"label": f"{name}: built in the scenario explorer from “{en}”",
                  "label_vi": f"{name}: xây dựng bằng công cụ khám phá kịch bản từ “{vi}”",
                  "description": f"Levers changed from “{en}”: {moved('en')}.",

@@ -266,3 +266,10 @@ def probability(p: float | None, lang: str) -> str:
     if p > 0.99:
         return text("sure_yes", lang)
     return f"{fmt.number(100 * float(p), 1, lang)}%"
+
+
+def probability_in_sentence(p: float | None, lang: str) -> str:
+    """:func:`probability` inside a sentence ("từ 70,1% xuống < 1%"): bounds, not words, at the ends."""
+    if p is not None and p == p and (p < 0.01 or p > 0.99):
+        return fmt.probability(p, lang)
+    return probability(p, lang)

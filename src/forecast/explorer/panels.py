@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as w
-import pandas as pd
 
 from forecast import config
 from forecast.explorer.actions import required_text
@@ -79,7 +78,7 @@ class EffortPanel:
         ex, lang = self.screen.ex, self.screen.lang.value
         self.clear()
         state = ex.state
-        if state is not None and state.target_id == ex.view["target"] and _no_probability(state):
+        if state is not None and state.target_id == ex.view["target"] and (state.p is None or state.p != state.p):
             # nothing to aim at: the verdict says why (not applicable, or no trend); no search runs
             self.out.value = _escape(text("effort_no_answer", lang, why=state.verdict))
             return
@@ -336,12 +335,3 @@ class GuidePanel:
 
     def relabel(self, lang: str) -> None:
         self.widget.value = f"<p>{_escape(text('guide', lang))}</p>"
-
-
-def _no_probability(state: Any) -> bool:
-    """Whether the view shows no probability for its target (the verdict then says why)."""
-    table = state.probabilities
-    if table is None or not len(table) or "target" not in table or "p" not in table:
-        return False
-    row = table.loc[table["target"] == state.target_id, "p"]
-    return bool(len(row)) and bool(pd.isna(row.iloc[0]))

@@ -4,9 +4,9 @@ One line per target: its number and words, the status (symbol and word, so a bla
 white copy reads), the probability of meeting it by 2030 (the one headline verdict of
 ``summary.json``) and what it would take; under the table, what changed since the previous
 year's report set in one sentence (:func:`forecast.reports.yearchange.brief_sentence`). The
-page is plain HTML with its own print stylesheet (A4 portrait, small type, every line kept to one page), printed with
-``chromium --headless --print-to-pdf``; a brief that would run onto a second page is an
-error, not a silent overflow.
+page is plain HTML with its own print stylesheet (A4 portrait, small type, every line kept
+to one page), printed with ``chromium --headless --print-to-pdf``; a brief that would run
+onto a second page is an error, not a silent overflow.
 
 Chromium is required: the run fails with a message naming ``FORECAST_CHROMIUM`` and
 ``scripts/install-chromium.sh`` when it is missing.

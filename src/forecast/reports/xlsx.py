@@ -4,10 +4,10 @@ Sheets: the targets (the figures of ``summary.json``), the as-of year's counts b
 (small cells hidden by :mod:`forecast.reports.suppression`: a hidden cell is empty and
 flagged), when the run projected scenarios, the probability of each target by
 scenario, what changed since the previous year's report set (every target's status and
-probability in both years, as in the Word report's section I.3) and the training plan. Shares and probabilities are stored as the fractions of ``summary.json`` and
-formatted as percentages, so Excel computes with the real values. For a synthetic
-dataset every sheet's name ends in "(tổng hợp)" and its first row says so, so a copied
-sheet keeps the flag.
+probability in both years, as in the Word report's section I.3) and the training plan.
+Shares and probabilities are stored as the fractions of ``summary.json`` and formatted as
+percentages, so Excel computes with the real values. For a synthetic dataset every sheet's
+name ends in "(tổng hợp)" and its first row says so, so a copied sheet keeps the flag.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def _changes_sheet(ws: Worksheet, changes: Mapping | None, lang: str) -> None:
     both years' status and probability (fractions), the change in points, whether it moved and why
     (the rule of :mod:`forecast.verdict.yearchange`, as in the Word report's section I.3)."""
     parts = yearchange.section_parts(changes, lang)
-    ws.append([parts[1][1]])  # no previous set / nothing moved / how many moved
+    ws.append([next(part[1] for part in parts if part[0] == "para")])  # none / nothing moved / how many
     if not changes:
         return
     prev, cur = changes["previous_as_of"], changes["as_of"]
@@ -168,7 +168,9 @@ def _changes_sheet(ws: Worksheet, changes: Mapping | None, lang: str) -> None:
                i18n.t("yearchange.col_reason", lang)]
     _table(ws, headers, rows, {2: PERCENT, 4: PERCENT, 5: POINTS})
     ws.append([])
-    ws.append([parts[-1][1]])  # the rule
+    for kind, *rest in parts:
+        if kind == "note":
+            ws.append([rest[0]])  # the rule
 
 
 def workbook(data: Mapping, results, lang: str = "vi", min_cell: int = MIN_CELL) -> Workbook:

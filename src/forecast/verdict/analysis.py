@@ -53,6 +53,16 @@ def _series_for(observations: pd.DataFrame, target: Target, unit: str, as_of: in
     return s[s["year"] <= int(as_of)].dropna(subset=["value"]).reset_index(drop=True)
 
 
+def _years_above_zero(frame: pd.DataFrame) -> int:
+    return int((frame["value"] > 0).sum())
+
+
+def _sparse_count(frame: pd.DataFrame, kind: str) -> bool:
+    """A head count with fewer than :data:`MIN_YEARS` years above zero: no growth rate can be
+    estimated from zeros (a commune's 0, 0, …, 0, 1 would otherwise forecast trillions)."""
+    return kind == "count" and _years_above_zero(frame) < MIN_YEARS
+
+
 def _calibrations(frames: dict[str, pd.DataFrame], targets: list[Target], as_of: int, window: int = 8):
     """One default calibration for the unit's share series and one for its count series."""
     cals = {}
@@ -60,8 +70,7 @@ def _calibrations(frames: dict[str, pd.DataFrame], targets: list[Target], as_of:
         pool = []
         for t in targets:
             f = frames[t.id]
-            if len(f) >= MIN_YEARS and ("share" if t.kind == "share" else "count") == kind and (
-                    kind == "share" or int((f["value"] > 0).sum()) >= MIN_YEARS):
+            if len(f) >= MIN_YEARS and ("share" if t.kind == "share" else "count") == kind and not _sparse_count(f, kind):
                 try:
                     pool.append(check_series(f, kind))
                 except SeriesError:
@@ -109,11 +118,9 @@ def analyse_targets(observations: pd.DataFrame, as_of: int, unit: str = "20", me
         frame = frames[t.id]
         kind = "share" if t.kind == "share" else "count"
         fc = None
-        if kind == "count" and len(frame) >= MIN_YEARS and int((frame["value"] > 0).sum()) < MIN_YEARS:
-            # a growth rate cannot be estimated from zeros: a commune's 0, 0, …, 0, 1 would
-            # otherwise forecast trillions (a rise from nothing is an infinite rate)
+        if len(frame) >= MIN_YEARS and _sparse_count(frame, kind):
             frame.attrs["problem"] = (f"a count series needs at least {MIN_YEARS} years above zero for a trend; "
-                                      f"it has {int((frame['value'] > 0).sum())}")
+                                      f"it has {_years_above_zero(frame)}")
             frame.attrs["sparse_count"] = True
         elif len(frame) >= MIN_YEARS:
             kwargs = cals[kind] if (method == DEFAULT and kind in cals) else {}
